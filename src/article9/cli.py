@@ -1,0 +1,241 @@
+"""The command line: a thin face over the engine. Exit codes: 0 answered; 1 an answer
+differs from the scenario's expectations (assess --check); 2 invalid input; 3 invalid
+rule base; 70 internal error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .errors import Article9Error, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Japan's law on the use of force and SDF operations, executable. "
+    "Assess a scenario on a date; see why; read the law behind it.",
+)
+console = Console()
+_state: dict[str, Path | None] = {"law_dir": None}
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+class SchemaKind(StrEnum):
+    scenario = "scenario"
+    assessment = "assessment"
+
+
+def _engine():  # noqa: ANN202 - lazy import keeps start-up fast
+    from .corpus import load_rulebase
+    from .engine import Engine
+
+    return Engine(load_rulebase(_state["law_dir"]))
+
+
+def _dates(values: list[str] | None, fallback: list[dt.date]) -> list[dt.date]:
+    from .scenario import parse_date
+
+    if values:
+        return [parse_date(v, "--date") for v in values]
+    return fallback or [dt.date.today()]
+
+
+@app.callback()
+def main(
+    law_dir: Annotated[
+        Path | None,
+        typer.Option("--law-dir", help="Use the law files in this folder instead of the packaged law."),
+    ] = None,
+) -> None:
+    _state["law_dir"] = law_dir
+
+
+@app.command()
+def assess(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    date: Annotated[
+        list[str] | None, typer.Option("--date", "-d", help="Date to assess (YYYY-MM-DD); repeatable.")
+    ] = None,
+    action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Action to assess; repeatable.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if an answer differs from the file's 'expect' section.")
+    ] = False,
+) -> None:
+    """Assess every action (or the chosen ones) of a scenario on one or more dates."""
+    from .expect import mismatches
+    from .scenario import load_scenario
+
+    engine = _engine()
+    scenario = load_scenario(file, engine.rb)
+    days = _dates(date, scenario.dates)
+    results = [engine.assess(scenario, d, action or None) for d in days]
+    _emit(results, fmt, max_depth=6)
+    if check:
+        problems = [m for r in results if r.date in scenario.expect for m in mismatches(r, scenario.expect[r.date])]
+        for p in problems:
+            typer.echo(f"mismatch: {p}", err=True)
+        if problems:
+            raise typer.Exit(1)
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    action: Annotated[str, typer.Argument(help="The action to explain (see 'article9 vocab').")],
+    date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Explain one action's answer in full: every step, its rule and its provision."""
+    from .scenario import load_scenario
+
+    engine = _engine()
+    scenario = load_scenario(file, engine.rb)
+    day = _dates([date] if date else None, scenario.dates)[0]
+    result = engine.assess(scenario, day, [action])
+    _emit([result], fmt, max_depth=None, rules=True)
+
+
+def _emit(results: list, fmt: Format, max_depth: int | None, rules: bool = False) -> None:
+    from . import render
+
+    if fmt is Format.json:
+        typer.echo(render.to_json(results))
+    elif fmt is Format.md:
+        typer.echo(render.markdown(results))
+    else:
+        render.print_text(results, console, max_depth=max_depth, rules=rules)
+
+
+@app.command()
+def vocab(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the vocabulary as JSON.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of labels: en or ja.")] = "en",
+) -> None:
+    """List the facts, actions, situations and procedures the rules know."""
+    from .corpus import load_rulebase
+
+    if lang not in ("en", "ja"):
+        raise InputError(f"--lang must be en or ja (got '{lang}')")
+    v = load_rulebase(_state["law_dir"]).vocabulary
+    if as_json:
+        typer.echo(json.dumps(v.model_dump(), ensure_ascii=False, indent=2))
+        return
+    for kind in ("world_fact", "judgment", "procedural"):
+        console.print(f"[bold]Facts: {kind.replace('_', ' ')}s[/bold]")
+        for name, f in v.facts.items():
+            if f.kind == kind:
+                console.print(f"  {name}: {getattr(f.question, lang)}", highlight=False)
+    console.print("[bold]Actions[/bold]")
+    for name, a in v.actions.items():
+        console.print(f"  {name} ({a.type}): {getattr(a.label, lang)}", highlight=False)
+    console.print("[bold]Situations[/bold]")
+    for name, s in v.situations.items():
+        console.print(f"  {name}: {getattr(s.label, lang)}", highlight=False)
+    console.print("[bold]Procedures[/bold]")
+    for name, p in v.procedures.items():
+        console.print(f"  {name}: {getattr(p.label, lang)}", highlight=False)
+
+
+@app.command()
+def law(
+    citation: Annotated[
+        str | None, typer.Argument(help="Provision id (e.g. sdf-act/76-1-ii), a prefix, or an instrument id.")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", "-d", help="Show only the rules in force on this date.")] = None,
+) -> None:
+    """Show a provision: its summary, marker, sources, rules and in-force windows."""
+    from .corpus import load_rulebase, suggest
+    from .scenario import parse_date
+
+    rb = load_rulebase(_state["law_dir"])
+    day = parse_date(date, "--date") if date else None
+    if citation is None:
+        for inst in rb.instruments.values():
+            console.print(f"[bold]{inst.id}[/bold]: {inst.title_en} ({inst.title_ja})", highlight=False)
+            for p in inst.provisions:
+                console.print(f"  {p.id} [{p.marker}] {p.title}  ({rb.window_text(p.id)})", highlight=False)
+        return
+    pid = rb.aliases.get(citation, citation)
+    if pid in rb.provisions:
+        matches = [rb.provisions[pid]]
+    elif citation in rb.instruments:
+        matches = rb.instruments[citation].provisions
+        inst = rb.instruments[citation]
+        console.print(f"[bold]{inst.title_en}[/bold] ({inst.title_ja})", highlight=False)
+        console.print(
+            f"law number: {inst.law_number or '-'}; e-Gov ID: {inst.egov_id or '-'}; promulgated: "
+            f"{inst.promulgated or '-'}; in force: {inst.in_force or '-'}; sources: {', '.join(inst.sources)}",
+            highlight=False,
+        )
+    else:
+        matches = [p for p in rb.provisions.values() if p.id.startswith(citation)]
+    if not matches:
+        raise InputError(
+            f"no provision '{citation}'{suggest(citation, list(rb.provisions) + list(rb.instruments))}; run 'article9 law' for the list"
+        )
+    for p in matches:
+        console.print()
+        console.print(
+            f"[bold]{p.id}[/bold] {p.title} ({p.title_ja})  [{p.marker}]  sources: {', '.join(p.sources)}",
+            highlight=False,
+        )
+        console.print(p.summary, highlight=False)
+        blocks = [b for b in p.blocks if day is None or b.in_force(day)]
+        if day is not None and not blocks:
+            console.print(
+                f"[dim]No rules of this provision are in force on {day.isoformat()} (in force: {rb.window_text(p.id)}).[/dim]"
+            )
+        for b in blocks:
+            console.print(f"[cyan]rules in force {b.window}[/cyan]  ({b.path}:{b.line})", highlight=False)
+            console.print(b.text, highlight=False, markup=False)
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind, typer.Argument(help="Which schema: scenario (input) or assessment (JSON output).")
+    ] = SchemaKind.scenario,
+) -> None:
+    """Print the JSON Schema of the scenario format or of the JSON output."""
+    from .models import Assessment, Scenario
+
+    model = Scenario if kind is SchemaKind.scenario else Assessment
+    typer.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
+
+
+def run() -> None:
+    """Console entry point: user errors become one line on stderr and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except Article9Error as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("ARTICLE9_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set ARTICLE9_DEBUG=1 for details)", err=True)
+        sys.exit(70)

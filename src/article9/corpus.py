@@ -1,0 +1,153 @@
+"""The rule base: every law file and the vocabulary, parsed and cross-checked once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .errors import RuleBaseError
+from .lawfile import Block, Instrument, Provision, parse_law_file
+from .rules import ENGINE_PREDICATES, Rule, parse_block
+from .vocab import Vocabulary, load_vocabulary
+
+LAW_DIR = Path(__file__).parent / "law"
+VOCABULARY_FILE = "vocabulary.yaml"
+
+
+def suggest(name: str, candidates: object) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    return f" (did you mean: {', '.join(close)}?)" if close else ""
+
+
+@dataclass
+class RuleBase:
+    vocabulary: Vocabulary
+    vocabulary_text: str
+    instruments: dict[str, Instrument]
+    provisions: dict[str, Provision]
+    rules: list[Rule]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        return [b for p in self.provisions.values() for b in p.blocks]
+
+    def rules_on(self, day: dt.date) -> list[Rule]:
+        return [r for r in self.rules if r.block.in_force(day)]
+
+    def blocks_on(self, day: dt.date) -> list[Block]:
+        return [b for b in self.blocks if b.in_force(day)]
+
+    def content_hash(self, day: dt.date) -> str:
+        h = hashlib.sha256(self.vocabulary_text.encode())
+        for b in self.blocks_on(day):
+            h.update(f"\0{b.provision_id}\0{b.window}\0{b.text}".encode())
+        return h.hexdigest()
+
+    def change_dates(self) -> list[dt.date]:
+        """Every date on which the set of blocks in force changes."""
+        days = {b.start for b in self.blocks}
+        days |= {b.end + dt.timedelta(days=1) for b in self.blocks if b.end != dt.date.max}
+        return sorted(days)
+
+    def provision(self, pid: str) -> Provision:
+        pid = self.aliases.get(pid, pid)
+        if pid not in self.provisions:
+            raise KeyError(pid)
+        return self.provisions[pid]
+
+    def window_text(self, pid: str) -> str:
+        blocks = self.provisions[pid].blocks
+        return ", ".join(b.window for b in blocks) if blocks else "no rules"
+
+
+def load_rulebase(law_dir: Path | None = None) -> RuleBase:
+    """Load and check every law file in `law_dir` (default: the packaged law)."""
+    law_dir = LAW_DIR if law_dir is None else law_dir
+    vocab_path = law_dir / VOCABULARY_FILE
+    if not vocab_path.is_file():
+        raise RuleBaseError(f"{law_dir}: no {VOCABULARY_FILE}")
+    vocabulary = load_vocabulary(vocab_path)
+    instruments: dict[str, Instrument] = {}
+    provisions: dict[str, Provision] = {}
+    aliases: dict[str, str] = {}
+    rules: list[Rule] = []
+    for path in sorted(law_dir.glob("*.md")):
+        inst = parse_law_file(path)
+        if inst.id in instruments:
+            raise RuleBaseError(f"{path}: instrument id '{inst.id}' is also used by {instruments[inst.id].path}")
+        instruments[inst.id] = inst
+        for prov in inst.provisions:
+            if prov.id in provisions or prov.id in aliases:
+                raise RuleBaseError(f"{path}:{prov.line}: provision id '{prov.id}' is used twice")
+            provisions[prov.id] = prov
+            for alias in prov.aliases:
+                aliases[alias] = prov.id
+            for block in prov.blocks:
+                rules.extend(parse_block(block, len(rules)))
+    if not instruments:
+        raise RuleBaseError(f"{law_dir}: no law files (*.md)")
+    rb = RuleBase(vocabulary, vocab_path.read_text(encoding="utf-8"), instruments, provisions, rules, aliases)
+    check_names(rb)
+    return rb
+
+
+def check_names(rb: RuleBase) -> None:
+    """Fail fast when a rule uses a name the vocabulary lacks, or the vocabulary declares
+    a name that no rule of any date uses."""
+    v = rb.vocabulary
+    constants = v.constants()
+    heads = {r.head_name for r in rb.rules}
+    used: set[str] = set()
+    typed = {"holds": v.facts, "situation": v.situations, "satisfied": v.procedures}
+    for rule in rb.rules:
+        for atom in rule.atoms:
+            where = f"{rule.origin}"
+            sig = (atom.name, len(atom.args))
+            if sig in ENGINE_PREDICATES:
+                if atom.in_head:
+                    raise RuleBaseError(
+                        f"{where}: {atom.name}/{len(atom.args)} is supplied by the engine and cannot be derived"
+                    )
+            elif atom.name not in v.predicates:
+                raise RuleBaseError(
+                    f"{where}: predicate '{atom.name}' is not in the vocabulary's predicates{suggest(atom.name, v.predicates)}"
+                )
+            elif not atom.in_head and sig not in heads:
+                raise RuleBaseError(f"{where}: '{atom.name}/{len(atom.args)}' is read but no rule derives it")
+            if atom.in_head:
+                used.add(atom.name)
+            for pos, alts in enumerate(atom.args):
+                for value in alts:
+                    if value is None:
+                        continue
+                    if value.startswith('"'):
+                        pid = value[1:]
+                        if pid not in rb.provisions:
+                            raise RuleBaseError(f'{where}: "{pid}" is not a provision id{suggest(pid, rb.provisions)}')
+                        continue
+                    table = typed.get(atom.name) if pos == 0 else None
+                    if atom.name == "requires" and pos == 2:
+                        table = v.procedures
+                    if atom.name == "basis" and pos == 0:
+                        table = v.actions
+                    pool = table if table is not None else constants
+                    if value not in pool:
+                        raise RuleBaseError(
+                            f"{where}: '{value}' in {atom.name}/{len(atom.args)} is not in the vocabulary{suggest(value, pool)}"
+                        )
+                    used.add(value)
+    for kind, names in (
+        ("fact", v.facts),
+        ("action", v.actions),
+        ("situation", v.situations),
+        ("procedure", v.procedures),
+        ("predicate", v.predicates),
+    ):
+        unused = sorted(set(names) - used)
+        if unused:
+            raise RuleBaseError(f"vocabulary: {kind} '{unused[0]}' is declared but no rule uses it")

@@ -1,0 +1,412 @@
+"""The engine: ground the blocks in force on a date once, then answer each scenario by
+assigning external atoms (multi-shot), reading answers and explanations off the ground
+program the solver used."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import clingo
+
+from . import __version__
+from .corpus import RuleBase, load_rulebase
+from .errors import InputError
+from .models import (
+    Assessment,
+    BasisResult,
+    DependsOn,
+    Determination,
+    ProcedureStep,
+    ProvisionRef,
+    RuleBaseInfo,
+    RuleRef,
+    Scenario,
+    Step,
+    Tri,
+)
+from .rules import MARKER, Rule, tagged
+
+FIRST_DATE = dt.date(1947, 5, 3)
+MAX_DEPTH = 12
+
+
+@dataclass
+class GroundRule:
+    rule_id: int
+    head: int
+    body: tuple[int, ...]  # program literals (negative = 'not'), marker removed
+
+
+class _Observer:
+    def __init__(self) -> None:
+        self.rules: list[tuple[list[int], list[int]]] = []
+        self.symbols: dict[int, clingo.Symbol] = {}
+        self.facts: set[clingo.Symbol] = set()
+
+    def rule(self, choice: bool, head: Sequence[int], body: Sequence[int]) -> None:
+        self.rules.append((list(head), list(body)))
+
+    def output_atom(self, symbol: clingo.Symbol, atom: int) -> None:
+        if atom == 0:
+            self.facts.add(symbol)
+        else:
+            self.symbols[atom] = symbol
+
+
+class Valuation:
+    """Three-valued truth of every ground atom for one scenario: true in every answer
+    set (cautious), false in none (not brave), unknown otherwise."""
+
+    def __init__(self, brave: set[clingo.Symbol], cautious: set[clingo.Symbol]) -> None:
+        self.brave = brave
+        self.cautious = cautious
+
+    def of(self, sym: clingo.Symbol) -> Tri:
+        if sym in self.cautious:
+            return "true"
+        if sym not in self.brave:
+            return "false"
+        return "unknown"
+
+
+class GroundProgram:
+    """A clingo Control grounded once for a set of rules, reused for every scenario."""
+
+    def __init__(self, rb: RuleBase, rules: list[Rule]) -> None:
+        self.rb = rb
+        self.rules = {r.id: r for r in rules}
+        self._lock = threading.Lock()
+        self.ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
+        obs = _Observer()
+        self.ctl.register_observer(obs)
+        v = rb.vocabulary
+        base = [f"action({a}). action_type({a},{d.type})." for a, d in v.actions.items()]
+        base += [f"#external holds({f})." for f in v.facts]
+        base += [f"#external {MARKER}({r.id})." for r in rules]
+        base += [tagged(r) for r in rules]
+        self.ctl.add("base", [], "\n".join(base))
+        self.ctl.ground([("base", [])])
+        for r in rules:
+            self.ctl.assign_external(clingo.Function(MARKER, [clingo.Number(r.id)]), True)
+        self.symbols = obs.symbols
+        self.atom_of = {s: a for a, s in obs.symbols.items()}
+        self.static = obs.facts
+        self.fact_symbols = {f: clingo.Function("holds", [clingo.Function(f)]) for f in v.facts}
+        markers = {a: s.arguments[0].number for a, s in obs.symbols.items() if s.name == MARKER}
+        self.by_head: dict[int, list[GroundRule]] = {}
+        for head, body in obs.rules:
+            if len(head) != 1:
+                continue
+            rid = next((markers[lit] for lit in body if lit in markers), None)
+            if rid is None:
+                continue
+            self.by_head.setdefault(head[0], []).append(
+                GroundRule(rid, head[0], tuple(lit for lit in body if lit not in markers))
+            )
+
+    def atoms(self, name: str) -> list[clingo.Symbol]:
+        return [s for s in self.atom_of if s.name == name]
+
+    def _consequences(self, mode: str) -> set[clingo.Symbol]:
+        self.ctl.configuration.solve.enum_mode = mode
+        last: list[clingo.Symbol] = []
+        with self.ctl.solve(yield_=True) as handle:
+            for model in handle:
+                last = model.symbols(atoms=True)
+        return set(last)
+
+    def evaluate(self, facts: dict[str, bool | None]) -> Valuation:
+        with self._lock:
+            for name, sym in self.fact_symbols.items():
+                self.ctl.assign_external(sym, facts.get(name))
+            brave = self._consequences("brave")
+            if all(facts.get(f) is not None for f in self.fact_symbols):
+                return Valuation(brave, brave)
+            return Valuation(brave, self._consequences("cautious"))
+
+
+def _status(value: Tri) -> str:
+    return {"true": "permitted", "false": "not_permitted", "unknown": "depends"}[value]
+
+
+class Engine:
+    """Answers scenarios on dates. Ground programs are cached per set of blocks."""
+
+    def __init__(self, rulebase: RuleBase | None = None) -> None:
+        self.rb = rulebase if rulebase is not None else load_rulebase()
+        self._programs: dict[str, GroundProgram] = {}
+        self._lock = threading.Lock()
+        self._union: GroundProgram | None = None
+
+    # -- programs ------------------------------------------------------------------
+    def program(self, day: dt.date) -> GroundProgram:
+        key = self.rb.content_hash(day)
+        with self._lock:
+            if key not in self._programs:
+                self._programs[key] = GroundProgram(self.rb, self.rb.rules_on(day))
+            return self._programs[key]
+
+    def candidate_bases(self, action: str) -> list[str]:
+        """Every provision that authorises `action` on some date (from grounding all blocks)."""
+        if self._union is None:
+            self._union = GroundProgram(self.rb, self.rb.rules)
+        found = {s.arguments[1].string for s in self._union.atoms("basis") if s.arguments[0].name == action}
+        return sorted(found)
+
+    # -- assessment ----------------------------------------------------------------
+    def assess(self, scenario: Scenario, day: dt.date, actions: Iterable[str] | None = None) -> Assessment:
+        check_date(day)
+        v = self.rb.vocabulary
+        names = list(actions) if actions else (scenario.actions or list(v.actions))
+        for name in names:
+            check_action(self.rb, name)
+        prog = self.program(day)
+        facts = dict(scenario.facts)
+        val = prog.evaluate(facts)
+        statuses = {a: val.of(_fn("permitted", a)) for a in names}
+        unknown = [f for f in v.facts if facts.get(f) is None]
+        depends = self._depends(prog, facts, unknown, [a for a in names if statuses[a] == "unknown"])
+        explainer = Explainer(self.rb, prog, val, day)
+        dets = []
+        for a in names:
+            action = v.actions[a]
+            dets.append(
+                Determination(
+                    action=a,
+                    label=action.label.en,
+                    type=action.type,
+                    status=_status(statuses[a]),
+                    constitutional=val.of(_fn("constitutional", a)),
+                    bases=self._bases(prog, val, a, day),
+                    depends_on=[
+                        DependsOn(fact=f, kind=v.facts[f].kind, question=v.facts[f].question.en)
+                        for f in depends.get(a, [])
+                    ],
+                    explanation=explainer.explain_action(a, self._not_in_force(a, day)),
+                )
+            )
+        return Assessment(
+            date=day,
+            scenario=scenario.title,
+            rulebase=RuleBaseInfo(
+                hash=self.rb.content_hash(day), blocks=len(self.rb.blocks_on(day)), version=__version__
+            ),
+            facts={f: _tri(facts.get(f)) for f in v.facts},
+            determinations=dets,
+        )
+
+    def _depends(
+        self, prog: GroundProgram, facts: dict[str, bool | None], unknown: list[str], actions: list[str]
+    ) -> dict[str, list[str]]:
+        """For each undecided action, the unknown facts whose value alone changes its answer
+        (fixing the fact true gives a different status from fixing it false)."""
+        if not actions:
+            return {}
+        out: dict[str, list[str]] = {a: [] for a in actions}
+        syms = {a: _fn("permitted", a) for a in actions}
+        for f in unknown:
+            on = prog.evaluate({**facts, f: True})
+            off = prog.evaluate({**facts, f: False})
+            for a in actions:
+                if on.of(syms[a]) != off.of(syms[a]):
+                    out[a].append(f)
+        return out
+
+    def _ref(self, pid: str) -> ProvisionRef:
+        p = self.rb.provisions[pid]
+        return ProvisionRef(id=pid, title=p.title, instrument=p.instrument, marker=p.marker)
+
+    def _bases(self, prog: GroundProgram, val: Valuation, action: str, day: dt.date) -> list[BasisResult]:
+        out = []
+        for pid in self.candidate_bases(action):
+            in_force = any(b.in_force(day) for b in self.rb.provisions[pid].blocks)
+            steps = []
+            for s in prog.atoms("requires"):
+                if s.arguments[0].name == action and s.arguments[1].string == pid:
+                    step = s.arguments[2].name
+                    steps.append(
+                        ProcedureStep(
+                            step=step,
+                            label=self.rb.vocabulary.procedures[step].label.en,
+                            required=val.of(s),
+                            done=val.of(_fn("satisfied", step)),
+                        )
+                    )
+            out.append(
+                BasisResult(
+                    provision=self._ref(pid),
+                    in_force=in_force,
+                    window=self.rb.window_text(pid),
+                    authorises=val.of(clingo.Function("basis", [clingo.Function(action), clingo.String(pid)])),
+                    procedure=steps,
+                    lawful=val.of(clingo.Function("lawful", [clingo.Function(action), clingo.String(pid)])),
+                )
+            )
+        return out
+
+    def _not_in_force(self, action: str, day: dt.date) -> list[tuple[str, str]]:
+        return [
+            (pid, self.rb.window_text(pid))
+            for pid in self.candidate_bases(action)
+            if not any(b.in_force(day) for b in self.rb.provisions[pid].blocks)
+        ]
+
+
+def _fn(name: str, arg: str) -> clingo.Symbol:
+    return clingo.Function(name, [clingo.Function(arg)])
+
+
+def _tri(value: bool | None) -> Tri:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+def _inline(label: str) -> str:
+    """A label as it reads inside a sentence: 'Use force ...' -> 'use force ...' (not 'US')."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _neg(value: Tri) -> Tri:
+    return {"true": "false", "false": "true", "unknown": "unknown"}[value]  # type: ignore[return-value]
+
+
+def check_date(day: dt.date) -> None:
+    if day < FIRST_DATE:
+        raise InputError(
+            f"date {day.isoformat()} is before 1947-05-03, when the Constitution came into force; "
+            "the rule base starts there"
+        )
+
+
+def check_action(rb: RuleBase, name: str) -> None:
+    from .corpus import suggest
+
+    if name not in rb.vocabulary.actions:
+        raise InputError(f"unknown action '{name}'{suggest(name, rb.vocabulary.actions)}; see 'article9 vocab'")
+
+
+class Explainer:
+    """Builds justification trees from the ground rules and the valuation."""
+
+    def __init__(self, rb: RuleBase, prog: GroundProgram, val: Valuation, day: dt.date) -> None:
+        self.rb = rb
+        self.prog = prog
+        self.val = val
+        self.day = day
+        self.fact_atoms = {s: f for f, s in prog.fact_symbols.items()}
+
+    def text(self, sym: clingo.Symbol) -> str:
+        v = self.rb.vocabulary
+        if sym.name == "holds":
+            return v.label(sym.arguments[0].name)
+        template = v.predicates.get(sym.name)
+        if template is None:
+            return str(sym)
+        args = []
+        for a in sym.arguments:
+            if a.type == clingo.SymbolType.String:
+                p = self.rb.provisions.get(a.string)
+                args.append(f"{a.string} ({p.title})" if p else a.string)
+            else:
+                args.append(_inline(v.label(a.name)))
+        return template.en.format(*args)
+
+    def rule_ref(self, rule_id: int) -> RuleRef:
+        r = self.prog.rules[rule_id]
+        p = self.rb.provisions[r.provision_id]
+        return RuleRef(
+            rule_id=rule_id,
+            provision=ProvisionRef(id=p.id, title=p.title, instrument=p.instrument, marker=p.marker),
+            text=r.text,
+            origin=r.origin,
+        )
+
+    def lit_value(self, lit: int) -> Tri:
+        sym = self.prog.symbols[abs(lit)]
+        value = self.val.of(sym)
+        return value if lit > 0 else _neg(value)
+
+    def explain_action(self, action: str, not_in_force: list[tuple[str, str]]) -> Step:
+        step = self.explain(_fn("permitted", action), 0)
+        for pid, window in not_in_force:
+            p = self.rb.provisions[pid]
+            step.children.append(
+                Step(
+                    atom=f'basis({action},"{pid}")',
+                    text=f"{pid} ({p.title}) could authorise this, but its rules are not in force on "
+                    f"{self.day.isoformat()} (in force: {window})",
+                    value="false",
+                    kind="absent",
+                    rule=None,
+                )
+            )
+        return step
+
+    def explain(self, sym: clingo.Symbol, depth: int) -> Step:
+        value = self.val.of(sym) if sym in self.prog.atom_of else ("true" if sym in self.prog.static else "false")
+        if sym in self.fact_atoms:
+            fact = self.rb.vocabulary.facts[self.fact_atoms[sym]]
+            return Step(atom=str(sym), text=self.text(sym), value=value, kind="fact", fact_kind=fact.kind)
+        step = Step(atom=str(sym), text=self.text(sym), value=value, kind="derived")
+        atom = self.prog.atom_of.get(sym)
+        rules = self.prog.by_head.get(atom, []) if atom is not None else []
+        if not rules:
+            step.kind = "absent"
+            step.note = "no rule in force on this date can establish this"
+            return step
+        if depth >= MAX_DEPTH:
+            step.note = "(explanation cut at this depth)"
+            return step
+        chosen = next((r for r in rules if all(self.lit_value(lit) == "true" for lit in r.body)), None)
+        if value == "true" and chosen is None:
+            # true in every answer set, but by different rules in different ones
+            step.children = [self.rule_step(r, depth, "unknown") for r in rules]
+            return step
+        if value == "true" and chosen is not None:
+            step.rule = self.rule_ref(chosen.rule_id)
+            step.children = [self.explain_lit(lit, depth) for lit in chosen.body]
+            return step
+        if value == "unknown":
+            open_rules = [r for r in rules if all(self.lit_value(lit) != "false" for lit in r.body)]
+            if len(open_rules) == 1:
+                step.rule = self.rule_ref(open_rules[0].rule_id)
+                step.children = [self.explain_lit(lit, depth) for lit in open_rules[0].body]
+                return step
+            step.children = [self.rule_step(r, depth, "unknown") for r in open_rules]
+            return step
+        if len(rules) == 1:
+            step.rule = self.rule_ref(rules[0].rule_id)
+            step.children = [self.explain_lit(lit, depth) for lit in rules[0].body if self.lit_value(lit) == "false"]
+            return step
+        step.children = [self.rule_step(r, depth, "false") for r in rules]
+        return step
+
+    def rule_step(self, rule: GroundRule, depth: int, value: Tri) -> Step:
+        ref = self.rule_ref(rule.rule_id)
+        if value == "false":
+            lits = [lit for lit in rule.body if self.lit_value(lit) == "false"]
+            text = f"the rule of {ref.provision.id} does not apply"
+        else:
+            lits = list(rule.body)
+            text = f"one way, by {ref.provision.id}"
+        return Step(
+            atom=f"rule {rule.rule_id}",
+            text=text,
+            value=value,
+            kind="rule",
+            rule=ref,
+            children=[self.explain_lit(lit, depth) for lit in lits],
+        )
+
+    def explain_lit(self, lit: int, depth: int) -> Step:
+        sym = self.prog.symbols[abs(lit)]
+        inner = self.explain(sym, depth + 1)
+        if lit > 0:
+            return inner
+        inner.negated = True
+        inner.value = _neg(inner.value)
+        return inner

@@ -1,0 +1,28 @@
+"""Errors a user can cause, each with a one-line message and a documented exit code."""
+
+from __future__ import annotations
+
+
+class Article9Error(Exception):
+    """Base class: a problem the user can fix; never shown with a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(Article9Error):
+    """A scenario, date, action or option the user supplied is invalid (exit 2)."""
+
+    exit_code = 2
+
+
+class RuleBaseError(Article9Error):
+    """A law file or the vocabulary is invalid or refused (exit 3)."""
+
+    exit_code = 3

@@ -1,0 +1,136 @@
+"""Pydantic models shared by the engine and every face: scenarios in, assessments out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Tri = Literal["true", "false", "unknown"]
+Status = Literal["permitted", "not_permitted", "depends"]
+FactValue = bool | None
+
+ASSESSMENT_SCHEMA_ID = "article9.assessment/1"
+
+
+class Expectation(BaseModel):
+    """What a scenario file says the answer for one action on one date must be."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+    basis: str | None = Field(default=None, description="Citation id of a provision that must be a lawful basis.")
+    depends_on: list[str] = Field(
+        default_factory=list,
+        description="Fact names that must be among those the answer depends on.",
+    )
+
+
+class Scenario(BaseModel):
+    """A described situation: facts (true, false or unknown) and, optionally, dates,
+    actions to ask about and expected answers. Facts not listed are unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    description: str = ""
+    source: str | None = Field(
+        default=None, description="Where the expected answers come from (required in scenarios/)."
+    )
+    dates: list[dt.date] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list, description="Actions to assess; empty means every action.")
+    facts: dict[str, FactValue] = Field(default_factory=dict, description="Fact name to true, false or null (unknown).")
+    expect: dict[dt.date, dict[str, Expectation]] = Field(default_factory=dict)
+
+
+class ProvisionRef(BaseModel):
+    """A pointer to a provision as shown in answers."""
+
+    id: str
+    title: str
+    instrument: str
+    marker: Literal["V", "P", "U"]
+
+
+class RuleRef(BaseModel):
+    """The rule (and the provision it formalises) that a step of an explanation used."""
+
+    rule_id: int
+    provision: ProvisionRef
+    text: str
+    origin: str = Field(description="law file and line of the rule")
+
+
+class Step(BaseModel):
+    """One node of an explanation tree, read off the ground program the solver used."""
+
+    atom: str
+    text: str
+    value: Tri
+    negated: bool = Field(
+        default=False, description="The step is the condition 'not <atom>' (holds when atom is false)."
+    )
+    kind: Literal["fact", "derived", "rule", "absent"]
+    fact_kind: str | None = None
+    rule: RuleRef | None = None
+    note: str | None = None
+    children: list[Step] = Field(default_factory=list)
+
+
+class ProcedureStep(BaseModel):
+    step: str
+    label: str
+    required: Tri
+    done: Tri
+
+
+class BasisResult(BaseModel):
+    """One candidate statutory basis for an action on the assessed date."""
+
+    provision: ProvisionRef
+    in_force: bool
+    window: str = Field(description="the dates its rules are in force, e.g. '2016-03-29..'")
+    authorises: Tri = Field(description="statutory layer: the provision's conditions are met")
+    procedure: list[ProcedureStep] = Field(default_factory=list)
+    lawful: Tri = Field(description="authorises and every required step is done")
+
+
+class DependsOn(BaseModel):
+    fact: str
+    kind: str
+    question: str
+
+
+class Determination(BaseModel):
+    action: str
+    label: str
+    type: str
+    status: Status
+    constitutional: Tri
+    bases: list[BasisResult]
+    depends_on: list[DependsOn] = Field(default_factory=list)
+    explanation: Step
+
+
+class RuleBaseInfo(BaseModel):
+    hash: str = Field(description="sha256 of the rule blocks in force on the date and the vocabulary")
+    blocks: int
+    version: str
+
+
+class Assessment(BaseModel):
+    schema_id: str = Field(default=ASSESSMENT_SCHEMA_ID, alias="schema")
+    date: dt.date
+    scenario: str
+    rulebase: RuleBaseInfo
+    facts: dict[str, Tri]
+    determinations: list[Determination]
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    def determination(self, action: str) -> Determination:
+        for d in self.determinations:
+            if d.action == action:
+                return d
+        raise KeyError(action)

@@ -1,0 +1,173 @@
+"""Text (Rich), Markdown and JSON renderings of assessments. No law logic here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.text import Text
+from rich.tree import Tree
+
+from .models import Assessment, Determination, Step
+
+ICON = {"true": "✓", "false": "✗", "unknown": "?"}
+STYLE = {"true": "green", "false": "red", "unknown": "yellow"}
+STATUS_STYLE = {"permitted": "bold green", "not_permitted": "bold red", "depends": "bold yellow"}
+STATUS_WORD = {"permitted": "PERMITTED", "not_permitted": "NOT PERMITTED", "depends": "DEPENDS"}
+LAYER_WORD = {"true": "yes", "false": "no", "unknown": "depends"}
+TYPE_WORD = {
+    "use_of_force": "use of force",
+    "use_of_weapons": "use of weapons",
+    "non_force_support": "non-force support",
+}
+
+
+def shown(step: Step) -> tuple[str, str, str]:
+    """Icon, text and style of a step. A 'not X' condition that fails is shown as the
+    reason it fails: X holds, and that rules the step out."""
+    if step.negated and step.value == "false":
+        return ICON["true"], f"{step.text} (this rules it out)", STYLE["false"]
+    prefix = "not: " if step.negated else ""
+    return ICON[step.value], prefix + step.text, STYLE[step.value]
+
+
+def step_line(step: Step, rules: bool) -> str:
+    icon, text, _style = shown(step)
+    line = f"{icon} {text}"
+    if step.kind == "fact":
+        line += f"  [fact: {step.fact_kind}]"
+    if step.rule is not None:
+        p = step.rule.provision
+        line += f"  [{p.id} [{p.marker}]]"
+        if rules:
+            line += f"\n    rule: {step.rule.text}  ({step.rule.origin})"
+    if step.note:
+        line += f"  ({step.note})"
+    return line
+
+
+def _tree(step: Step, node: Tree, depth: int, max_depth: int | None, rules: bool) -> None:
+    for child in step.children:
+        sub = node.add(Text(step_line(child, rules), style=shown(child)[2]))
+        if max_depth is None or depth + 1 < max_depth:
+            _tree(child, sub, depth + 1, max_depth, rules)
+        elif child.children:
+            sub.add(Text("… (see 'article9 explain')", style="dim"))
+
+
+def explanation_tree(step: Step, max_depth: int | None = None, rules: bool = False) -> Tree:
+    root = Tree(Text(step_line(step, rules), style=STYLE[step.value]))
+    _tree(step, root, 0, max_depth, rules)
+    return root
+
+
+def determination_group(d: Determination, max_depth: int | None, rules: bool) -> Group:
+    parts: list = []
+    head = Text()
+    head.append(d.label, style="bold")
+    head.append(f"  [{d.action} · {TYPE_WORD[d.type]}]", style="dim")
+    parts.append(head)
+    parts.append(Text.assemble("  Status: ", (STATUS_WORD[d.status], STATUS_STYLE[d.status])))
+    parts.append(Text(f"  (a) Constitution, as read on this date: {LAYER_WORD[d.constitutional]}"))
+    in_force = [b for b in d.bases if b.in_force]
+    if not in_force:
+        parts.append(Text("  (b) Statute: no provision in force could authorise this action"))
+    for b in in_force:
+        p = b.provision
+        parts.append(Text(f"  (b) Statute: {p.id} {p.title} [{p.marker}]: authorises: {LAYER_WORD[b.authorises]}"))
+        if any(s.required != "false" for s in b.procedure):
+            steps = "; ".join(f"{ICON[s.done]} {s.label}" for s in b.procedure if s.required != "false")
+            parts.append(Text(f"  (c) Procedure: {steps}"))
+    for b in d.bases:
+        if not b.in_force:
+            parts.append(
+                Text(
+                    f"      not in force on this date: {b.provision.id} {b.provision.title} (in force: {b.window})",
+                    style="dim",
+                )
+            )
+    if d.depends_on:
+        parts.append(Text("  Depends on:", style="yellow"))
+        for f in d.depends_on:
+            parts.append(Text(f"    - {f.fact} ({f.kind}): {f.question}", style="yellow"))
+    parts.append(
+        Text(
+            "  Why:"
+            if d.status == "permitted"
+            else ("  Why not:" if d.status == "not_permitted" else "  What it turns on:")
+        )
+    )
+    parts.append(explanation_tree(d.explanation, max_depth, rules))
+    return Group(*parts)
+
+
+def print_text(
+    assessments: Sequence[Assessment], console: Console, max_depth: int | None = 4, rules: bool = False
+) -> None:
+    for a in assessments:
+        console.print(
+            Text.assemble(
+                ("article9 ", "bold"),
+                f"assessment on {a.date.isoformat()} · rule base {a.rulebase.hash[:12]} "
+                f"(v{a.rulebase.version}, {a.rulebase.blocks} blocks in force)",
+            )
+        )
+        console.print(Text(f"Scenario: {a.scenario}"))
+        console.print(Text("Markers: [V] checked, [P] partly checked, [U] unverified (see the law file).", style="dim"))
+        for d in a.determinations:
+            console.print()
+            console.print(determination_group(d, max_depth, rules))
+        console.print()
+
+
+def _md_tree(step: Step, depth: int, out: list[str]) -> None:
+    icon, text, _style = shown(step)
+    line = f"{'  ' * depth}- {icon} {text}"
+    if step.rule is not None:
+        line += f" — `{step.rule.provision.id}` [{step.rule.provision.marker}]: `{step.rule.text}`"
+    if step.kind == "fact":
+        line += f" *(fact: {step.fact_kind})*"
+    if step.note:
+        line += f" ({step.note})"
+    out.append(line)
+    for child in step.children:
+        _md_tree(child, depth + 1, out)
+
+
+def markdown(assessments: Sequence[Assessment]) -> str:
+    out: list[str] = []
+    for a in assessments:
+        out.append(f"# Assessment on {a.date.isoformat()}")
+        out.append("")
+        out.append(f"Scenario: {a.scenario}  ")
+        out.append(
+            f"Rule base: `{a.rulebase.hash}` (article9 {a.rulebase.version}, {a.rulebase.blocks} blocks in force)"
+        )
+        for d in a.determinations:
+            out += ["", f"## {d.label} (`{d.action}`, {TYPE_WORD[d.type]})", ""]
+            out.append(f"- **Status: {STATUS_WORD[d.status]}**")
+            out.append(f"- (a) Constitution, as read on this date: {LAYER_WORD[d.constitutional]}")
+            for b in d.bases:
+                p = b.provision
+                if not b.in_force:
+                    out.append(f"- not in force on this date: `{p.id}` {p.title} (in force: {b.window})")
+                    continue
+                out.append(f"- (b) Statute: `{p.id}` {p.title} [{p.marker}]: authorises: {LAYER_WORD[b.authorises]}")
+                for s in b.procedure:
+                    if s.required != "false":
+                        out.append(f"  - (c) {ICON[s.done]} {s.label}")
+            for f in d.depends_on:
+                out.append(f"- depends on `{f.fact}` ({f.kind}): {f.question}")
+            out += ["", "Explanation:", ""]
+            _md_tree(d.explanation, 0, out)
+        out.append("")
+    return "\n".join(out)
+
+
+def to_json(assessments: Sequence[Assessment]) -> str:
+    return json.dumps(
+        [a.model_dump(mode="json", by_alias=True, exclude_none=True) for a in assessments],
+        ensure_ascii=False,
+        indent=2,
+    )

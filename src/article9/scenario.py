@@ -1,0 +1,173 @@
+"""Reading scenario files (YAML or JSON) into `Scenario`, with errors that name the fact,
+the line and what was expected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .corpus import RuleBase, suggest
+from .errors import InputError
+from .models import Scenario
+
+UNKNOWN_WORDS = {"unknown", "?", "null", "none", "~"}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping key and rejects duplicate keys
+    whose values differ."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    out: dict = {}
+    lines: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        value = loader.construct_object(value_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            raise InputError(f"line {line}: a mapping key must be a plain value") from None
+        if key in out and out[key] != value:
+            raise InputError(
+                f"line {line}: '{key}' is given twice with different values "
+                f"(line {lines[key]}: {out[key]!r}; line {line}: {value!r})"
+            )
+        out[key] = value
+        lines.setdefault(key, line)
+    out_lines = getattr(loader, "key_lines", {})
+    out_lines[id(out)] = lines
+    loader.key_lines = out_lines
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_date(value: Any, where: str = "date") -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"{where}: '{value}' is not a date (expected YYYY-MM-DD)") from None
+
+
+def _fact_value(name: str, value: Any, line: int | str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS:
+        return None
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    raise InputError(f"line {line}: fact '{name}' has value {value!r}; expected true, false or unknown")
+
+
+def load_scenario_text(text: str, rb: RuleBase, name: str = "<scenario>") -> Scenario:
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except InputError as exc:
+        raise InputError(f"{name}: {exc.message}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        raise InputError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{name}: invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    key_lines = getattr(loader, "key_lines", {})
+    if not isinstance(data, dict):
+        raise InputError(f"{name}: a scenario is a mapping with at least 'title' and 'facts'")
+    return scenario_from_data(data, rb, name, key_lines)
+
+
+def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_lines: dict | None = None) -> Scenario:
+    """Validate a parsed scenario against the vocabulary; every error names what and where."""
+    key_lines = key_lines or {}
+    v = rb.vocabulary
+
+    def line_of(mapping: Any, key: Any) -> int | str:
+        return key_lines.get(id(mapping), {}).get(key, "?")
+
+    facts = data.get("facts") or {}
+    if not isinstance(facts, dict):
+        raise InputError(f"{name}:{line_of(data, 'facts')}: 'facts' must map fact names to true, false or unknown")
+    clean: dict[str, bool | None] = {}
+    for key, value in facts.items():
+        line = line_of(facts, key)
+        fname = str(key)
+        if fname not in v.facts:
+            raise InputError(f"{name}:{line}: unknown fact '{fname}'{suggest(fname, v.facts)}; see 'article9 vocab'")
+        try:
+            clean[fname] = _fact_value(fname, value, line)
+        except InputError as exc:
+            raise InputError(f"{name}:{exc.message}") from None
+    actions = data.get("actions") or []
+    if not isinstance(actions, list):
+        raise InputError(f"{name}:{line_of(data, 'actions')}: 'actions' must be a list of action names")
+    for a in actions:
+        if str(a) not in v.actions:
+            raise InputError(
+                f"{name}:{line_of(data, 'actions')}: unknown action '{a}'{suggest(str(a), v.actions)}; see 'article9 vocab'"
+            )
+    raw_dates = data.get("dates", [])
+    if "date" in data:
+        raw_dates = [data["date"], *(raw_dates or [])]
+    if not isinstance(raw_dates, list):
+        raw_dates = [raw_dates]
+    dates = [parse_date(d, f"{name}:{line_of(data, 'dates' if 'dates' in data else 'date')}") for d in raw_dates]
+    expect_in = data.get("expect") or {}
+    if not isinstance(expect_in, dict):
+        raise InputError(f"{name}:{line_of(data, 'expect')}: 'expect' maps dates to actions and statuses")
+    expect: dict[dt.date, dict[str, Any]] = {}
+    for day, per_action in expect_in.items():
+        line = line_of(expect_in, day)
+        when = parse_date(day, f"{name}:{line}")
+        if not isinstance(per_action, dict):
+            raise InputError(f"{name}:{line}: expectations for {when} must map action names to statuses")
+        expect[when] = {}
+        for a, exp in per_action.items():
+            if str(a) not in v.actions:
+                raise InputError(f"{name}:{line_of(per_action, a)}: unknown action '{a}'{suggest(str(a), v.actions)}")
+            expect[when][str(a)] = {"status": exp} if isinstance(exp, str) else exp
+    payload = {
+        "title": data.get("title"),
+        "description": data.get("description") or "",
+        "source": data.get("source"),
+        "dates": dates,
+        "actions": [str(a) for a in actions],
+        "facts": clean,
+        "expect": expect,
+    }
+    unknown_keys = set(data) - {"title", "description", "source", "dates", "date", "actions", "facts", "expect"}
+    if unknown_keys:
+        key = sorted(map(str, unknown_keys))[0]
+        raise InputError(
+            f"{name}:{line_of(data, key)}: unknown key '{key}'"
+            f"{suggest(key, ['title', 'description', 'source', 'dates', 'date', 'actions', 'facts', 'expect'])}"
+        )
+    try:
+        return Scenario.model_validate(payload)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InputError(f"{name}: {where}: {err['msg']}") from None
+
+
+def load_scenario(path: Path, rb: RuleBase) -> Scenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    return load_scenario_text(text, rb, str(path))
