@@ -24,7 +24,8 @@ app = typer.Typer(
     help="Japan's law on the use of force and SDF operations, executable. "
     "Assess a scenario on a date; see why; read the law behind it.",
 )
-console = Console()
+# On a terminal Rich fits the width; piped output keeps long lines whole for grep and diff.
+console = Console(width=None if sys.stdout.isatty() else 200)
 _state: dict[str, Path | None] = {"law_dir": None}
 
 
@@ -221,7 +222,8 @@ def schema(
 def run() -> None:
     """Console entry point: user errors become one line on stderr and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except Article9Error as exc:
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
@@ -229,10 +231,8 @@ def run() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:  # usage errors from the CLI library, and anything unexpected
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
         if os.environ.get("ARTICLE9_DEBUG"):

@@ -167,8 +167,6 @@ class Engine:
         facts = dict(scenario.facts)
         val = prog.evaluate(facts)
         statuses = {a: val.of(_fn("permitted", a)) for a in names}
-        unknown = [f for f in v.facts if facts.get(f) is None]
-        depends = self._depends(prog, facts, unknown, [a for a in names if statuses[a] == "unknown"])
         explainer = Explainer(self.rb, prog, val, day)
         dets = []
         for a in names:
@@ -183,7 +181,7 @@ class Engine:
                     bases=self._bases(prog, val, a, day),
                     depends_on=[
                         DependsOn(fact=f, kind=v.facts[f].kind, question=v.facts[f].question.en)
-                        for f in depends.get(a, [])
+                        for f in (self._depends(prog, val, a) if statuses[a] == "unknown" else [])
                     ],
                     explanation=explainer.explain_action(a, self._not_in_force(a, day)),
                 )
@@ -198,22 +196,34 @@ class Engine:
             determinations=dets,
         )
 
-    def _depends(
-        self, prog: GroundProgram, facts: dict[str, bool | None], unknown: list[str], actions: list[str]
-    ) -> dict[str, list[str]]:
-        """For each undecided action, the unknown facts whose value alone changes its answer
-        (fixing the fact true gives a different status from fixing it false)."""
-        if not actions:
-            return {}
-        out: dict[str, list[str]] = {a: [] for a in actions}
-        syms = {a: _fn("permitted", a) for a in actions}
-        for f in unknown:
-            on = prog.evaluate({**facts, f: True})
-            off = prog.evaluate({**facts, f: False})
-            for a in actions:
-                if on.of(syms[a]) != off.of(syms[a]):
-                    out[a].append(f)
-        return out
+    def _depends(self, prog: GroundProgram, val: Valuation, action: str) -> list[str]:
+        """The unknown facts an undecided answer still turns on: walk the ground rules back
+        from permitted(action), skipping rules that a known-false condition already rules
+        out and conditions already known either way, and collect the unknown facts reached.
+        Every fact that can change the answer is listed; a fact is listed only if some open
+        rule still reads it."""
+        start = prog.atom_of.get(_fn("permitted", action))
+        if start is None:
+            return []
+        facts = {s: f for f, s in prog.fact_symbols.items()}
+        seen = {start}
+        todo = [start]
+        found: set[str] = set()
+        while todo:
+            atom = todo.pop()
+            sym = prog.symbols[atom]
+            if sym in facts:
+                found.add(facts[sym])
+                continue
+            for rule in prog.by_head.get(atom, []):
+                values = [(lit, val.of(prog.symbols[abs(lit)])) for lit in rule.body]
+                if any((v == "false") == (lit > 0) and v != "unknown" for lit, v in values):
+                    continue
+                for lit, v in values:
+                    if v == "unknown" and abs(lit) not in seen:
+                        seen.add(abs(lit))
+                        todo.append(abs(lit))
+        return [f for f in self.rb.vocabulary.facts if f in found]
 
     def _ref(self, pid: str) -> ProvisionRef:
         p = self.rb.provisions[pid]
@@ -286,7 +296,7 @@ def check_action(rb: RuleBase, name: str) -> None:
     from .corpus import suggest
 
     if name not in rb.vocabulary.actions:
-        raise InputError(f"unknown action '{name}'{suggest(name, rb.vocabulary.actions)}; see 'article9 vocab'")
+        raise InputError(f"unknown action {name!r}{suggest(name, rb.vocabulary.actions)}; see 'article9 vocab'")
 
 
 class Explainer:

@@ -92,6 +92,18 @@ def _check_term(term: ast.AST, where: str) -> None:
         raise RuleBaseError(f"{where}: only constants, strings and variables may be arguments (got '{term}')")
 
 
+def _check_comparison_term(term: ast.AST, where: str) -> None:
+    """Comparisons may use arithmetic, but never an @-call."""
+    if term.ast_type == ast.ASTType.Function and term.external:
+        raise RuleBaseError(f"{where}: external function @{term.name} refused: it would run code")
+    for key in term.keys():
+        value = getattr(term, key)
+        children = value if isinstance(value, list | tuple) else [value]
+        for child in children:
+            if isinstance(child, ast.AST):
+                _check_comparison_term(child, where)
+
+
 def _atom(lit: ast.AST, in_head: bool, where: str, line: int) -> Atom | None:
     if lit.ast_type != ast.ASTType.Literal:
         raise RuleBaseError(f"{where}: only plain literals are allowed (got '{lit}')")
@@ -99,6 +111,8 @@ def _atom(lit: ast.AST, in_head: bool, where: str, line: int) -> Atom | None:
     if atom.ast_type == ast.ASTType.Comparison:
         if in_head:
             raise RuleBaseError(f"{where}: a comparison cannot be a rule head")
+        for term in [atom.term, *(guard.term for guard in atom.guards)]:
+            _check_comparison_term(term, where)
         return None
     if atom.ast_type != ast.ASTType.SymbolicAtom:
         raise RuleBaseError(f"{where}: only atoms and comparisons are allowed (got '{lit}')")

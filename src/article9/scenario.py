@@ -32,11 +32,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         try:
             hash(key)
         except TypeError:
-            raise InputError(f"line {line}: a mapping key must be a plain value") from None
+            raise InputError(f"{line}: a mapping key must be a plain value") from None
         if key in out and out[key] != value:
             raise InputError(
-                f"line {line}: '{key}' is given twice with different values "
-                f"(line {lines[key]}: {out[key]!r}; line {line}: {value!r})"
+                f"{line}: '{key}' is given twice with different values "
+                f"(line {lines[key]}: {_show(out[key])}; line {line}: {_show(value)})"
             )
         out[key] = value
         lines.setdefault(key, line)
@@ -46,7 +46,18 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     return out
 
 
+def _show(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
+    return text.replace("\n", "\\n")
+
+
+def _timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    """Dates stay text here, so that a bad one gets our message with its line."""
+    return loader.construct_scalar(node)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def parse_date(value: Any, where: str = "date") -> dt.date:
@@ -67,7 +78,7 @@ def _fact_value(name: str, value: Any, line: int | str) -> bool | None:
         return None
     if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
         return value.strip().lower() == "true"
-    raise InputError(f"line {line}: fact '{name}' has value {value!r}; expected true, false or unknown")
+    raise InputError(f"{line}: fact '{name}' has value {_show(value)}; expected true, false or unknown")
 
 
 def load_scenario_text(text: str, rb: RuleBase, name: str = "<scenario>") -> Scenario:
@@ -75,7 +86,7 @@ def load_scenario_text(text: str, rb: RuleBase, name: str = "<scenario>") -> Sce
     try:
         data = loader.get_single_data()
     except InputError as exc:
-        raise InputError(f"{name}: {exc.message}") from None
+        raise InputError(f"{name}:{exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
@@ -94,6 +105,8 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
     """Validate a parsed scenario against the vocabulary; every error names what and where."""
     key_lines = key_lines or {}
     v = rb.vocabulary
+    if not isinstance(data.get("title"), str) or not data["title"].strip():
+        raise InputError(f"{name}: 'title' is required: a line of text naming the scenario")
 
     def line_of(mapping: Any, key: Any) -> int | str:
         return key_lines.get(id(mapping), {}).get(key, "?")
@@ -106,7 +119,7 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
         line = line_of(facts, key)
         fname = str(key)
         if fname not in v.facts:
-            raise InputError(f"{name}:{line}: unknown fact '{fname}'{suggest(fname, v.facts)}; see 'article9 vocab'")
+            raise InputError(f"{name}:{line}: unknown fact {fname!r}{suggest(fname, v.facts)}; see 'article9 vocab'")
         try:
             clean[fname] = _fact_value(fname, value, line)
         except InputError as exc:
@@ -117,7 +130,7 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
     for a in actions:
         if str(a) not in v.actions:
             raise InputError(
-                f"{name}:{line_of(data, 'actions')}: unknown action '{a}'{suggest(str(a), v.actions)}; see 'article9 vocab'"
+                f"{name}:{line_of(data, 'actions')}: unknown action {str(a)!r}{suggest(str(a), v.actions)}; see 'article9 vocab'"
             )
     raw_dates = data.get("dates", [])
     if "date" in data:
@@ -125,6 +138,13 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
     if not isinstance(raw_dates, list):
         raw_dates = [raw_dates]
     dates = [parse_date(d, f"{name}:{line_of(data, 'dates' if 'dates' in data else 'date')}") for d in raw_dates]
+    from .engine import check_date
+
+    for day in dates:
+        try:
+            check_date(day)
+        except InputError as exc:
+            raise InputError(f"{name}:{line_of(data, 'dates' if 'dates' in data else 'date')}: {exc.message}") from None
     expect_in = data.get("expect") or {}
     if not isinstance(expect_in, dict):
         raise InputError(f"{name}:{line_of(data, 'expect')}: 'expect' maps dates to actions and statuses")
@@ -137,7 +157,9 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
         expect[when] = {}
         for a, exp in per_action.items():
             if str(a) not in v.actions:
-                raise InputError(f"{name}:{line_of(per_action, a)}: unknown action '{a}'{suggest(str(a), v.actions)}")
+                raise InputError(
+                    f"{name}:{line_of(per_action, a)}: unknown action {str(a)!r}{suggest(str(a), v.actions)}"
+                )
             expect[when][str(a)] = {"status": exp} if isinstance(exp, str) else exp
     payload = {
         "title": data.get("title"),
@@ -152,7 +174,7 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
     if unknown_keys:
         key = sorted(map(str, unknown_keys))[0]
         raise InputError(
-            f"{name}:{line_of(data, key)}: unknown key '{key}'"
+            f"{name}:{line_of(data, key)}: unknown key {key!r}"
             f"{suggest(key, ['title', 'description', 'source', 'dates', 'date', 'actions', 'facts', 'expect'])}"
         )
     try:
