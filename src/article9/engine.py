@@ -321,8 +321,10 @@ class Explainer:
             if a.type == clingo.SymbolType.String:
                 p = self.rb.provisions.get(a.string)
                 args.append(f"{a.string} ({p.title})" if p else a.string)
-            else:
+            elif a.name in v.actions or a.name in v.situations:
                 args.append(_inline(v.label(a.name)))
+            else:
+                args.append(v.label(a.name))
         return template.en.format(*args)
 
     def rule_ref(self, rule_id: int) -> RuleRef:
@@ -377,6 +379,16 @@ class Explainer:
             step.children = [self.rule_step(r, depth, "unknown") for r in rules]
             return step
         if value == "true" and chosen is not None:
+            others = sorted(
+                {
+                    self.prog.rules[r.rule_id].provision_id
+                    for r in rules
+                    if r is not chosen and all(self.lit_value(lit) == "true" for lit in r.body)
+                }
+                - {self.prog.rules[chosen.rule_id].provision_id}
+            )
+            if others:
+                step.note = "also established by " + ", ".join(others)
             step.rule = self.rule_ref(chosen.rule_id)
             step.children = [self.explain_lit(lit, depth) for lit in chosen.body]
             return step
@@ -399,6 +411,11 @@ class Explainer:
         ref = self.rule_ref(rule.rule_id)
         if value == "false":
             lits = [lit for lit in rule.body if self.lit_value(lit) == "false"]
+            if len(lits) == 1:
+                # one failing condition: show it directly, naming the rule it defeats
+                step = self.explain_lit(lits[0], depth)
+                step.note = f"so this rule of {ref.provision.id} does not apply"
+                return step
             text = f"the rule of {ref.provision.id} does not apply"
         else:
             lits = list(rule.body)

@@ -27,7 +27,7 @@ def shown(step: Step) -> tuple[str, str, str]:
     """Icon, text and style of a step. A 'not X' condition that fails is shown as the
     reason it fails: X holds, and that rules the step out."""
     if step.negated and step.value == "false":
-        return ICON["true"], f"{step.text} (this rules it out)", STYLE["false"]
+        return ICON["true"], step.text, STYLE["false"]
     prefix = "not: " if step.negated else ""
     return ICON[step.value], prefix + step.text, STYLE[step.value]
 
