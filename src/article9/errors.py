@@ -26,3 +26,10 @@ class RuleBaseError(Article9Error):
     """A law file or the vocabulary is invalid or refused (exit 3)."""
 
     exit_code = 3
+
+
+def first_error(exc: object) -> str:
+    """'field.path: message' for the first problem of a pydantic ValidationError."""
+    err = exc.errors()[0]  # type: ignore[attr-defined]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}"

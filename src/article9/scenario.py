@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from .corpus import RuleBase, suggest
-from .errors import InputError
+from .errors import InputError, first_error
 from .models import Scenario
 
 UNKNOWN_WORDS = {"unknown", "?", "null", "none", "~"}
@@ -180,9 +180,7 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
     try:
         return Scenario.model_validate(payload)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise InputError(f"{name}: {where}: {err['msg']}") from None
+        raise InputError(f"{name}: {first_error(exc)}") from None
 
 
 def load_scenario(path: Path, rb: RuleBase) -> Scenario:

@@ -8,7 +8,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import RuleBaseError
+from .errors import RuleBaseError, first_error
 
 ACTION_TYPES = ("use_of_force", "use_of_weapons", "non_force_support")
 
@@ -66,6 +66,4 @@ def load_vocabulary(path: Path) -> Vocabulary:
     try:
         return Vocabulary.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise RuleBaseError(f"{path}: {where}: {err['msg']}") from None
+        raise RuleBaseError(f"{path}: {first_error(exc)}") from None
