@@ -207,6 +207,60 @@ def law(
 
 
 @app.command()
+def timeline(
+    instrument: Annotated[
+        str | None, typer.Option("--instrument", "-i", help="Only this instrument (e.g. sdf-act).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+) -> None:
+    """Every version of every provision, with the window its rules are in force, by date."""
+    from .corpus import load_rulebase, suggest
+
+    rb = load_rulebase(_state["law_dir"])
+    if instrument is not None and instrument not in rb.instruments:
+        raise InputError(
+            f"no instrument {instrument!r}{suggest(instrument, rb.instruments)}; run 'article9 law' for the list"
+        )
+    rows = []
+    for inst in rb.instruments.values():
+        if instrument is not None and inst.id != instrument:
+            continue
+        for p in inst.provisions:
+            for b in p.blocks:
+                end = None if b.end.isoformat() == "9999-12-31" else b.end.isoformat()
+                rows.append(
+                    {
+                        "from": b.start.isoformat(),
+                        "to": end,
+                        "provision": p.id,
+                        "title": p.title,
+                        "marker": p.marker,
+                        "instrument": inst.id,
+                        "source": f"{b.path}:{b.line}",
+                    }
+                )
+            if not p.blocks:
+                rows.append(
+                    {
+                        "from": None,
+                        "to": None,
+                        "provision": p.id,
+                        "title": p.title,
+                        "marker": p.marker,
+                        "instrument": inst.id,
+                        "source": f"{inst.path}:{p.line}",
+                    }
+                )
+    rows.sort(key=lambda r: (r["from"] or "9999", r["provision"]))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        window = f"{r['from']} .. {r['to'] or ''}" if r["from"] else "(no rules: text only)"
+        console.print(f"{window:<26} {r['provision']:<40} [{r['marker']}] {r['title']}", highlight=False, markup=False)
+
+
+@app.command()
 def schema(
     kind: Annotated[
         SchemaKind, typer.Argument(help="Which schema: scenario (input) or assessment (JSON output).")
