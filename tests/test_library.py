@@ -30,9 +30,7 @@ def test_every_action_has_scenarios_with_opposite_outcomes():
             for action, exp in per_action.items():
                 outcomes[action].add(exp.status)
                 files[(action, exp.status)].add(name)
-    missing = [
-        a for a in engine().rb.vocabulary.actions if not {"permitted", "not_permitted"} <= outcomes[a]
-    ]
+    missing = [a for a in engine().rb.vocabulary.actions if not {"permitted", "not_permitted"} <= outcomes[a]]
     assert not missing, f"actions without both a permitted and a not-permitted scenario: {missing}"
 
 
@@ -69,7 +67,7 @@ def test_timeline_agrees_with_the_brief():
         windows = [(r["from"], r["to"]) for r in rows if r["provision"] == pid and r["from"]]
         assert windows, pid
 
-        def live(x: dt.date) -> bool:
+        def live(x: dt.date, windows=windows) -> bool:
             return any(
                 dt.date.fromisoformat(f) <= x and (t is None or x <= dt.date.fromisoformat(t)) for f, t in windows
             )
@@ -85,8 +83,9 @@ def test_law_on_a_date_shows_the_version_in_force():
 
 
 def test_coverage_document_is_current():
-    from article9.coverage import build
     from helpers import ROOT
+
+    from article9.coverage import build
 
     assert (ROOT / "docs" / "coverage.md").read_text() == build(SCENARIOS), (
         "docs/coverage.md is stale: run python -m article9.coverage > docs/coverage.md"
