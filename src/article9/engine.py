@@ -107,6 +107,12 @@ class GroundProgram:
                 GroundRule(rid, head[0], tuple(lit for lit in body if lit not in markers))
             )
 
+        self.requires: dict[tuple[str, str], list[clingo.Symbol]] = {}
+        for sym in self.atom_of:
+            if sym.name == "requires":
+                key = (sym.arguments[0].name, sym.arguments[1].string)
+                self.requires.setdefault(key, []).append(sym)
+
     def atoms(self, name: str) -> list[clingo.Symbol]:
         return [s for s in self.atom_of if s.name == name]
 
@@ -139,7 +145,7 @@ class Engine:
         self.rb = rulebase if rulebase is not None else load_rulebase()
         self._programs: dict[str, GroundProgram] = {}
         self._lock = threading.Lock()
-        self._union: GroundProgram | None = None
+        self._candidates: dict[str, list[str]] | None = None
 
     # -- programs ------------------------------------------------------------------
     def program(self, day: dt.date) -> GroundProgram:
@@ -151,10 +157,12 @@ class Engine:
 
     def candidate_bases(self, action: str) -> list[str]:
         """Every provision that authorises `action` on some date (from grounding all blocks)."""
-        if self._union is None:
-            self._union = GroundProgram(self.rb, self.rb.rules)
-        found = {s.arguments[1].string for s in self._union.atoms("basis") if s.arguments[0].name == action}
-        return sorted(found)
+        if self._candidates is None:
+            found: dict[str, set[str]] = {}
+            for sym in GroundProgram(self.rb, self.rb.rules).atoms("basis"):
+                found.setdefault(sym.arguments[0].name, set()).add(sym.arguments[1].string)
+            self._candidates = {a: sorted(ps) for a, ps in found.items()}
+        return self._candidates.get(action, [])
 
     # -- assessment ----------------------------------------------------------------
     def assess(self, scenario: Scenario, day: dt.date, actions: Iterable[str] | None = None) -> Assessment:
@@ -234,17 +242,16 @@ class Engine:
         for pid in self.candidate_bases(action):
             in_force = any(b.in_force(day) for b in self.rb.provisions[pid].blocks)
             steps = []
-            for s in prog.atoms("requires"):
-                if s.arguments[0].name == action and s.arguments[1].string == pid:
-                    step = s.arguments[2].name
-                    steps.append(
-                        ProcedureStep(
-                            step=step,
-                            label=self.rb.vocabulary.procedures[step].label.en,
-                            required=val.of(s),
-                            done=val.of(_fn("satisfied", step)),
-                        )
+            for s in prog.requires.get((action, pid), []):
+                step = s.arguments[2].name
+                steps.append(
+                    ProcedureStep(
+                        step=step,
+                        label=self.rb.vocabulary.procedures[step].label.en,
+                        required=val.of(s),
+                        done=val.of(_fn("satisfied", step)),
                     )
+                )
             out.append(
                 BasisResult(
                     provision=self._ref(pid),
