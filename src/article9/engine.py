@@ -113,6 +113,77 @@ class GroundProgram:
                 key = (sym.arguments[0].name, sym.arguments[1].string)
                 self.requires.setdefault(key, []).append(sym)
 
+        self._twin: GroundProgram | None = None
+        self._fact_atoms = {self.atom_of[sym]: f for f, sym in self.fact_symbols.items() if sym in self.atom_of}
+
+    def _support(self, target: clingo.Symbol) -> list[int]:
+        """Derived atoms `target` depends on, dependencies first (cached per target)."""
+        cache = self.__dict__.setdefault("_support_cache", {})
+        if target in cache:
+            return cache[target]
+        order: list[int] = []
+        seen: set[int] = set()
+        start = self.atom_of.get(target)
+        stack = [(start, False)] if start is not None else []
+        while stack:
+            atom, done = stack.pop()
+            if done:
+                order.append(atom)
+                continue
+            if atom in seen or atom not in self.by_head:
+                continue
+            seen.add(atom)
+            stack.append((atom, True))
+            for rule in self.by_head[atom]:
+                stack.extend((abs(x), False) for x in rule.body)
+        cache[target] = order
+        return order
+
+    def kleene(self, facts: dict[str, bool | None], target: clingo.Symbol) -> Tri:
+        """Three-valued (Kleene) evaluation of `target` by iterating the ground rules to a
+        fixpoint. Sound: a true or false result holds in every completion of the unknown
+        facts; 'unknown' may still be decided, which only the solver can tell."""
+        known: dict[int, bool] = {a: facts[f] for a, f in self._fact_atoms.items() if facts.get(f) is not None}
+        free = {a for a, f in self._fact_atoms.items() if facts.get(f) is None}
+
+        def lit(lit_id: int) -> bool | None:
+            atom = abs(lit_id)
+            if atom in known:
+                value = known[atom]
+            elif atom in free or atom in self.by_head:
+                return None
+            else:
+                value = False  # no rule can derive it
+            return value if lit_id > 0 else not value
+
+        changed = True
+        heads = self._support(target)
+        while changed:
+            changed = False
+            for head in heads:
+                rules = self.by_head[head]
+                if head in known:
+                    continue
+                bodies = [[lit(x) for x in r.body] for r in rules]
+                if any(all(v is True for v in body) for body in bodies):
+                    known[head] = True
+                    changed = True
+                elif all(any(v is False for v in body) for body in bodies):
+                    known[head] = False
+                    changed = True
+        atom = self.atom_of.get(target)
+        if atom is None:
+            return "false"
+        if atom not in known:
+            return "unknown"
+        return "true" if known[atom] else "false"
+
+    def twin(self) -> GroundProgram:
+        """A second control over the same rules, for searches that solve while enumerating."""
+        if self._twin is None:
+            self._twin = GroundProgram(self.rb, list(self.rules.values()))
+        return self._twin
+
     def atoms(self, name: str) -> list[clingo.Symbol]:
         return [s for s in self.atom_of if s.name == name]
 
@@ -123,6 +194,19 @@ class GroundProgram:
             for model in handle:
                 last = model.symbols(atoms=True)
         return set(last)
+
+    def always(self, facts: dict[str, bool | None], target: clingo.Symbol, want: bool) -> bool:
+        """Whether `target` has the value `want` in every completion of the unknown facts:
+        one satisfiability check for a counterexample."""
+        with self._lock:
+            for name, sym in self.fact_symbols.items():
+                self.ctl.assign_external(sym, facts.get(name))
+            self.ctl.configuration.solve.enum_mode = "auto"
+            self.ctl.configuration.solve.models = 1
+            try:
+                return self.ctl.solve(assumptions=[(target, not want)]).unsatisfiable is True
+            finally:
+                self.ctl.configuration.solve.models = 0
 
     def evaluate(self, facts: dict[str, bool | None]) -> Valuation:
         with self._lock:
@@ -179,21 +263,18 @@ class Engine:
         dets = []
         for a in names:
             action = v.actions[a]
-            dets.append(
-                Determination(
-                    action=a,
-                    label=action.label.en,
-                    type=action.type,
-                    status=_status(statuses[a]),
-                    constitutional=val.of(_fn("constitutional", a)),
-                    bases=self._bases(prog, val, a, day),
-                    depends_on=[
-                        DependsOn(fact=f, kind=v.facts[f].kind, question=v.facts[f].question.en)
-                        for f in (self._depends(prog, val, a) if statuses[a] == "unknown" else [])
-                    ],
-                    explanation=explainer.explain_action(a, self._not_in_force(a, day)),
-                )
+            det = Determination(
+                action=a,
+                label=action.label.en,
+                type=action.type,
+                status=_status(statuses[a]),
+                constitutional=val.of(_fn("constitutional", a)),
+                bases=self._bases(prog, val, a, day),
+                explanation=explainer.explain_action(a, self._not_in_force(a, day)),
             )
+            if statuses[a] == "unknown":
+                self._undecided(det, prog, val, facts)
+            dets.append(det)
         return Assessment(
             date=day,
             scenario=scenario.title,
@@ -203,6 +284,21 @@ class Engine:
             facts={f: _tri(facts.get(f)) for f in v.facts},
             determinations=dets,
         )
+
+    def _undecided(self, det: Determination, prog: GroundProgram, val: Valuation, facts: dict) -> None:
+        """Fill the minimal sets that decide an undecided action, and the facts they use."""
+        from .reasoning import minimal_sets
+
+        v = self.rb.vocabulary
+        cone = self._depends(prog, val, det.action)
+        target = _fn("permitted", det.action)
+        det.permitted_if, done_yes = minimal_sets(prog, facts, cone, target, True)
+        det.not_permitted_if, done_no = minimal_sets(prog, facts, cone, target, False)
+        det.sets_complete = done_yes and done_no
+        used = {f for s in det.permitted_if + det.not_permitted_if for f in s}
+        det.depends_on = [
+            DependsOn(fact=f, kind=v.facts[f].kind, question=v.facts[f].question.en) for f in v.facts if f in used
+        ]
 
     def _depends(self, prog: GroundProgram, val: Valuation, action: str) -> list[str]:
         """The unknown facts an undecided answer still turns on: walk the ground rules back

@@ -110,6 +110,15 @@ class Determination(BaseModel):
     constitutional: Tri
     bases: list[BasisResult]
     depends_on: list[DependsOn] = Field(default_factory=list)
+    permitted_if: list[dict[str, bool]] = Field(
+        default_factory=list,
+        description="For 'depends': minimal sets of values of unknown facts that make it permitted "
+        "whatever the other unknown facts are; together they cover every way it can be permitted.",
+    )
+    not_permitted_if: list[dict[str, bool]] = Field(
+        default_factory=list, description="For 'depends': the same for 'not permitted'."
+    )
+    sets_complete: bool = Field(default=True, description="False when the lists were cut at their size limit.")
     explanation: Step
 
 

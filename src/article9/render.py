@@ -14,7 +14,11 @@ from .models import Assessment, Determination, Step
 ICON = {"true": "✓", "false": "✗", "unknown": "?"}
 STYLE = {"true": "green", "false": "red", "unknown": "yellow"}
 STATUS_STYLE = {"permitted": "bold green", "not_permitted": "bold red", "depends": "bold yellow"}
-STATUS_WORD = {"permitted": "PERMITTED", "not_permitted": "NOT PERMITTED", "depends": "DEPENDS"}
+STATUS_WORD = {
+    "permitted": "PERMITTED (known true)",
+    "not_permitted": "NOT PERMITTED (known false)",
+    "depends": "DEPENDS (possibly true)",
+}
 LAYER_WORD = {"true": "yes", "false": "no", "unknown": "depends"}
 TYPE_WORD = {
     "use_of_force": "use of force",
@@ -30,6 +34,10 @@ def shown(step: Step) -> tuple[str, str, str]:
         return ICON["true"], step.text, STYLE["false"]
     prefix = "not: " if step.negated else ""
     return ICON[step.value], prefix + step.text, STYLE[step.value]
+
+
+def set_text(values: dict[str, bool]) -> str:
+    return "; ".join(f"{name} = {'true' if value else 'false'}" for name, value in values.items())
 
 
 def step_line(step: Step, rules: bool) -> str:
@@ -91,6 +99,12 @@ def determination_group(d: Determination, max_depth: int | None, rules: bool) ->
         parts.append(Text("  Depends on:", style="yellow"))
         for f in d.depends_on:
             parts.append(Text(f"    - {f.fact} ({f.kind}): {f.question}", style="yellow"))
+        for title, sets in (("Permitted if", d.permitted_if), ("Not permitted if", d.not_permitted_if)):
+            parts.append(Text(f"  {title} (any one of these; other unknown facts do not matter):", style="yellow"))
+            for one in sets:
+                parts.append(Text(f"    - {set_text(one)}", style="yellow"))
+        if not d.sets_complete:
+            parts.append(Text("    (lists cut at their size limit; see --format json)", style="dim"))
     parts.append(
         Text(
             "  Why:"
@@ -159,6 +173,9 @@ def markdown(assessments: Sequence[Assessment]) -> str:
                         out.append(f"  - (c) {ICON[s.done]} {s.label}")
             for f in d.depends_on:
                 out.append(f"- depends on `{f.fact}` ({f.kind}): {f.question}")
+            for title, sets in (("permitted if", d.permitted_if), ("not permitted if", d.not_permitted_if)):
+                for one in sets:
+                    out.append(f"- {title}: {set_text(one)}")
             out += ["", "Explanation:", ""]
             _md_tree(d.explanation, 0, out)
         out.append("")
