@@ -66,3 +66,51 @@ def test_sets_are_sufficient_minimal_and_cover_every_completion(facts, fill, day
     sets = det.permitted_if if outcome == "permitted" else det.not_permitted_if
     if det.sets_complete:
         assert any(all(completion[f] == v for f, v in one.items()) for one in sets)
+
+
+def test_compare_names_the_provisions_behind_each_change():
+    c = engine().compare(scenario("us-ship-defense.yaml"), [D(2016, 5, 1), D(2014, 6, 1), D(2015, 6, 1)])
+    assert c.dates == [D(2014, 6, 1), D(2015, 6, 1), D(2016, 5, 1)]
+    row = c.rows[0]
+    assert [cell.status for cell in row.cells] == ["not_permitted", "not_permitted", "permitted"]
+    assert row.cells[2].bases == ["sdf-act/76-1-ii"]
+    first, second = row.changes
+    assert first.what == "constitutional layer false -> true"
+    assert {p.provision.id for p in first.provisions} == {
+        "cabinet-2014/3",
+        "interp-1954/old-three-conditions",
+        "interp-1972/conclusion",
+        "interp-1981/answer",
+    }
+    assert second.what == "not_permitted -> permitted"
+    ids = {p.provision.id: p.change for p in second.provisions}
+    assert ids["sdf-act/76-1-ii"] == "in force from 2016-03-29"
+    assert ids["sdf-act/76-1"] == "ceased after 2016-03-28"
+    assert "cabinet-2014/2-1" not in ids  # changed that day, but irrelevant to this action
+
+
+def test_compare_cli(tmp_path):
+    from helpers import SCENARIOS, cli
+
+    text = (
+        (SCENARIOS / "history-2007-indian-ocean-refuelling-gap.yaml")
+        .read_text()
+        .replace(
+            "expect:",
+            "  cabinet_basic_plan_adopted: true\n  diet_refused_support_measures: false\n"
+            "  cabinet_implementation_plan_adopted: true\n  un_pko_established: false\n"
+            "  coordinated_operation_basis: false\nexpect:",
+        )
+    )
+    path = tmp_path / "refuelling.yaml"
+    path.write_text(text)
+    out = cli("compare", str(path), "-d", "2007-10-01", "-d", "2007-12-01", "-d", "2008-02-01", "-f", "json")
+    assert out.returncode == 0, out.stderr
+    import json
+
+    row = json.loads(out.stdout)["rows"][0]
+    assert [c["status"] for c in row["cells"]] == ["permitted", "not_permitted", "permitted"]
+    assert [c["bases"] for c in row["cells"]] == [["atsma/3"], [], ["rssma/3"]]
+    assert [p["provision"]["id"] for p in row["changes"][0]["provisions"]] == ["atsma/3", "atsma/5"]
+    one = cli("compare", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2016-05-01")
+    assert one.returncode == 2 and "at least two dates" in one.stderr

@@ -123,6 +123,32 @@ def _emit(results: list, fmt: Format, max_depth: int | None, rules: bool = False
 
 
 @app.command()
+def compare(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    date: Annotated[
+        list[str] | None,
+        typer.Option("--date", "-d", help="Dates to compare (two or more); default: the file's dates."),
+    ] = None,
+    action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Action to compare; repeatable.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
+    from . import render
+    from .scenario import load_scenario
+
+    engine = _engine()
+    scenario = load_scenario(file, engine.rb)
+    days = _dates(date, scenario.dates)
+    result = engine.compare(scenario, days, action or None)
+    if fmt is Format.json:
+        typer.echo(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
+    elif fmt is Format.md:
+        typer.echo(render.comparison_markdown(result))
+    else:
+        render.print_comparison(result, console)
+
+
+@app.command()
 def vocab(
     as_json: Annotated[bool, typer.Option("--json", help="Print the vocabulary as JSON.")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Language of labels: en or ja.")] = "en",

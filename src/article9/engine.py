@@ -17,9 +17,14 @@ from .errors import InputError
 from .models import (
     Assessment,
     BasisResult,
+    CompareCell,
+    CompareChange,
+    CompareRow,
+    Comparison,
     DependsOn,
     Determination,
     ProcedureStep,
+    ProvisionChange,
     ProvisionRef,
     RuleBaseInfo,
     RuleRef,
@@ -138,6 +143,12 @@ class GroundProgram:
                 stack.extend((abs(x), False) for x in rule.body)
         cache[target] = order
         return order
+
+    def provisions_for(self, target: clingo.Symbol) -> set[str]:
+        """Provisions with a ground rule that can bear on `target` in this program."""
+        return {
+            self.rules[r.rule_id].provision_id for atom in self._support(target) for r in self.by_head.get(atom, [])
+        }
 
     def kleene(self, facts: dict[str, bool | None], target: clingo.Symbol) -> Tri:
         """Three-valued (Kleene) evaluation of `target` by iterating the ground rules to a
@@ -284,6 +295,71 @@ class Engine:
             facts={f: _tri(facts.get(f)) for f in v.facts},
             determinations=dets,
         )
+
+    def compare(self, scenario: Scenario, days: list[dt.date], actions: Iterable[str] | None = None) -> Comparison:
+        """The scenario's answers on several dates, and for each change between consecutive
+        dates the provisions whose dated blocks made it."""
+        if len(days) < 2:
+            raise InputError("compare needs at least two dates (--date D1 --date D2)")
+        days = sorted(set(days))
+        results = [self.assess(scenario, d, actions) for d in days]
+        rows = []
+        for i, action in enumerate(r.action for r in results[0].determinations):
+            dets = [r.determinations[i] for r in results]
+            cells = [self._cell(d, det) for d, det in zip(days, dets, strict=True)]
+            changes = []
+            for (d1, c1, e1), (d2, c2, e2) in zip(
+                zip(days, cells, dets, strict=True), list(zip(days, cells, dets, strict=True))[1:], strict=False
+            ):
+                if (c1.status, c1.bases, c1.constitutional) == (c2.status, c2.bases, c2.constitutional):
+                    continue
+                if c1.status != c2.status:
+                    what = f"{c1.status} -> {c2.status}"
+                elif c1.bases != c2.bases:
+                    what = f"basis {', '.join(c1.bases) or '-'} -> {', '.join(c2.bases) or '-'}"
+                else:
+                    what = f"constitutional layer {c1.constitutional} -> {c2.constitutional}"
+                changes.append(
+                    CompareChange(from_date=d1, to_date=d2, what=what, provisions=self._changed(d1, d2, e1, e2))
+                )
+            rows.append(CompareRow(action=action, label=dets[0].label, cells=cells, changes=changes))
+        return Comparison(
+            scenario=scenario.title,
+            dates=days,
+            rulebase_hashes={d.isoformat(): r.rulebase.hash for d, r in zip(days, results, strict=True)},
+            rows=rows,
+        )
+
+    @staticmethod
+    def _cell(day: dt.date, det: Determination) -> CompareCell:
+        live = [b for b in det.bases if b.lawful in ("true", "unknown")]
+        steps = sorted({p.label for b in live for p in b.procedure if p.required != "false"})
+        return CompareCell(
+            date=day,
+            status=det.status,
+            constitutional=det.constitutional,
+            bases=[b.provision.id for b in live],
+            procedure=steps,
+        )
+
+    def _changed(self, d1: dt.date, d2: dt.date, e1: Determination, e2: Determination) -> list[ProvisionChange]:
+        """Provisions whose blocks differ between the dates and that bear on this action:
+        cited in either explanation, or a candidate basis for it."""
+        before = {(b.provision_id, b.window) for b in self.rb.blocks_on(d1)}
+        after = {(b.provision_id, b.window) for b in self.rb.blocks_on(d2)}
+        changed = {pid for pid, _ in before ^ after}
+
+        target = _fn("permitted", e1.action)
+        relevant = set(self.candidate_bases(e1.action))
+        for day in (d1, d2):
+            relevant |= self.program(day).provisions_for(target)
+        out = []
+        for pid in sorted(changed & relevant):
+            starts = [b.start for b in self.rb.provisions[pid].blocks if d1 < b.start <= d2]
+            ends = [b.end for b in self.rb.provisions[pid].blocks if d1 <= b.end < d2]
+            parts = [f"in force from {s.isoformat()}" for s in starts] + [f"ceased after {e.isoformat()}" for e in ends]
+            out.append(ProvisionChange(provision=self._ref(pid), change="; ".join(parts) or "changed"))
+        return out
 
     def _undecided(self, det: Determination, prog: GroundProgram, val: Valuation, facts: dict) -> None:
         """Fill the minimal sets that decide an undecided action, and the facts they use."""

@@ -143,3 +143,40 @@ class Assessment(BaseModel):
             if d.action == action:
                 return d
         raise KeyError(action)
+
+
+class ProvisionChange(BaseModel):
+    provision: ProvisionRef
+    change: str = Field(description="e.g. 'in force from 2016-03-29', 'ceased after 2014-06-30', 'new version'")
+
+
+class CompareCell(BaseModel):
+    date: dt.date
+    status: Status
+    constitutional: Tri
+    bases: list[str] = Field(description="provisions under which it is lawful (or may be, for 'depends')")
+    procedure: list[str] = Field(description="procedure steps those provisions require")
+
+
+class CompareChange(BaseModel):
+    from_date: dt.date
+    to_date: dt.date
+    what: str
+    provisions: list[ProvisionChange]
+
+
+class CompareRow(BaseModel):
+    action: str
+    label: str
+    cells: list[CompareCell]
+    changes: list[CompareChange]
+
+
+class Comparison(BaseModel):
+    schema_id: str = Field(default="article9.comparison/1", alias="schema")
+    scenario: str
+    dates: list[dt.date]
+    rulebase_hashes: dict[str, str]
+    rows: list[CompareRow]
+
+    model_config = ConfigDict(populate_by_name=True)

@@ -182,6 +182,57 @@ def markdown(assessments: Sequence[Assessment]) -> str:
     return "\n".join(out)
 
 
+SHORT = {"permitted": "permitted", "not_permitted": "not permitted", "depends": "depends"}
+
+
+def _cell_text(cell) -> str:  # noqa: ANN001
+    text = SHORT[cell.status]
+    if cell.bases:
+        text += "\nunder " + ", ".join(cell.bases)
+    text += f"\nconstitutional: {LAYER_WORD[cell.constitutional]}"
+    if cell.procedure:
+        text += "\nneeds: " + "; ".join(cell.procedure)
+    return text
+
+
+def print_comparison(result, console: Console) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    console.print(Text.assemble(("article9 ", "bold"), f"comparison · {result.scenario}"))
+    table = Table(show_lines=True)
+    table.add_column("action")
+    for d in result.dates:
+        table.add_column(f"{d.isoformat()}\n{result.rulebase_hashes[d.isoformat()][:12]}")
+    for row in result.rows:
+        table.add_row(
+            Text(f"{row.label}\n[{row.action}]"),
+            *(Text(_cell_text(c), style=STATUS_STYLE[c.status].replace("bold ", "")) for c in row.cells),
+        )
+    console.print(table)
+    for row in result.rows:
+        for ch in row.changes:
+            console.print(Text(f"{row.action}: {ch.from_date} -> {ch.to_date}: {ch.what}", style="bold"))
+            for p in ch.provisions:
+                console.print(Text(f"  {p.provision.id} [{p.provision.marker}] {p.provision.title}: {p.change}"))
+
+
+def comparison_markdown(result) -> str:  # noqa: ANN001
+    out = [f"# Comparison: {result.scenario}", ""]
+    out.append("| action | " + " | ".join(d.isoformat() for d in result.dates) + " |")
+    out.append("|---|" + "---|" * len(result.dates))
+    for row in result.rows:
+        cells = [_cell_text(c).replace("\n", "<br>") for c in row.cells]
+        out.append(f"| {row.label} (`{row.action}`) | " + " | ".join(cells) + " |")
+    out += ["", "## What changed", ""]
+    for row in result.rows:
+        for ch in row.changes:
+            out.append(f"- `{row.action}` {ch.from_date} → {ch.to_date}: {ch.what}")
+            out += [
+                f"  - `{p.provision.id}` [{p.provision.marker}] {p.provision.title}: {p.change}" for p in ch.provisions
+            ]
+    return "\n".join(out) + "\n"
+
+
 def to_json(assessments: Sequence[Assessment]) -> str:
     return json.dumps(
         [a.model_dump(mode="json", by_alias=True, exclude_none=True) for a in assessments],
