@@ -114,3 +114,29 @@ def test_compare_cli(tmp_path):
     assert [p["provision"]["id"] for p in row["changes"][0]["provisions"]] == ["atsma/3", "atsma/5"]
     one = cli("compare", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2016-05-01")
     assert one.returncode == 2 and "at least two dates" in one.stderr
+
+
+def test_whatif_finds_the_smallest_flips_by_kind():
+    w = engine().whatif(scenario("us-ship-defense.yaml"), "defend_foreign_warship", D(2014, 6, 1))
+    assert (w.status, w.target) == ("not_permitted", "permitted")
+    assert [[c.fact for c in a.changes] for a in w.alternatives] == [["armed_attack_on_japan"]]
+    assert w.alternatives[0].changes[0].reads.startswith("The facts would have to be: ")
+    assert w.complete
+    w = engine().whatif(scenario("us-ship-defense-no-survival-threat.yaml"), "defend_foreign_warship", D(2016, 5, 1))
+    assert [[c.fact for c in a.changes] for a in w.alternatives] == [["armed_attack_on_japan"], ["survival_threat"]]
+    assert w.alternatives[1].changes[0].reads.startswith("The government would have to judge: ")
+    w = engine().whatif(scenario("us-ship-defense-no-diet-approval.yaml"), "defend_foreign_warship", D(2016, 5, 1))
+    firsts = [[c.fact for c in a.changes] for a in w.alternatives]
+    assert ["diet_approved_defense_operation"] in firsts
+    assert all(a.status == "permitted" for a in w.alternatives)
+    diet = next(a for a in w.alternatives if a.changes[0].fact == "diet_approved_defense_operation")
+    assert diet.changes[0].reads.startswith("Procedure: this step would have to be taken")
+
+
+def test_whatif_cli_and_bad_input():
+    from helpers import SCENARIOS, cli
+
+    out = cli("whatif", str(SCENARIOS / "us-ship-defense.yaml"), "defend_foreign_warship", "-d", "2014-06-01")
+    assert out.returncode == 0 and "armed_attack_on_japan: False -> True" in out.stdout
+    bad = cli("whatif", str(SCENARIOS / "us-ship-defense.yaml"), "defend_foreign_warship", "--max-changes", "9")
+    assert bad.returncode == 2 and "--max-changes must be from 1 to 6" in bad.stderr

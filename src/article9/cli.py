@@ -123,6 +123,32 @@ def _emit(results: list, fmt: Format, max_depth: int | None, rules: bool = False
 
 
 @app.command()
+def whatif(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    action: Annotated[str, typer.Argument(help="The action (see 'article9 vocab').")],
+    date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
+    max_changes: Annotated[int, typer.Option("--max-changes", help="Largest set of changes to try (1-6).")] = 3,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """The smallest changes to the scenario's known facts that would flip the answer, smallest first."""
+    from . import render
+    from .scenario import load_scenario
+
+    engine = _engine()
+    scenario = load_scenario(file, engine.rb)
+    day = _dates([date] if date else None, scenario.dates)[0]
+    result = engine.whatif(scenario, action, day, max_changes=max_changes)
+    if fmt is Format.json:
+        typer.echo(
+            json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False, indent=2)
+        )
+    elif fmt is Format.md:
+        typer.echo(render.whatif_markdown(result))
+    else:
+        render.print_whatif(result, console)
+
+
+@app.command()
 def compare(
     file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     date: Annotated[

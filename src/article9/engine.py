@@ -15,6 +15,7 @@ from . import __version__
 from .corpus import RuleBase, load_rulebase
 from .errors import InputError
 from .models import (
+    Alternative,
     Assessment,
     BasisResult,
     CompareCell,
@@ -23,6 +24,7 @@ from .models import (
     Comparison,
     DependsOn,
     Determination,
+    FactChange,
     ProcedureStep,
     ProvisionChange,
     ProvisionRef,
@@ -31,6 +33,7 @@ from .models import (
     Scenario,
     Step,
     Tri,
+    WhatIf,
 )
 from .rules import MARKER, Rule, tagged
 
@@ -296,6 +299,70 @@ class Engine:
             determinations=dets,
         )
 
+    def whatif(self, scenario: Scenario, action: str, day: dt.date, max_changes: int = 3, limit: int = 10) -> WhatIf:
+        """The smallest changes to the scenario's known facts that give the opposite answer
+        (for an undecided answer: that make it permitted), smallest first. Unknown facts
+        stay unknown, so a change counts only if it decides the answer whatever they are."""
+        from itertools import combinations
+
+        check_date(day)
+        check_action(self.rb, action)
+        if not 1 <= max_changes <= 6:
+            raise InputError(f"--max-changes must be from 1 to 6 (got {max_changes})")
+        base = self.assess(scenario, day, [action]).determinations[0]
+        target_status = "not_permitted" if base.status == "permitted" else "permitted"
+        want = target_status == "permitted"
+        prog = self.program(day)
+        target = _fn("permitted", action)
+        support = set(prog._support(target))  # noqa: SLF001
+        facts = dict(scenario.facts)
+        order = {f: i for i, f in enumerate(self.rb.vocabulary.facts)}
+        candidates = sorted(
+            (
+                f
+                for f, v in facts.items()
+                if v is not None and prog.atom_of.get(prog.fact_symbols[f]) in _reads(prog, support)
+            ),
+            key=order.get,
+        )
+        found: list[tuple[str, ...]] = []
+        complete = True
+        for size in range(1, max_changes + 1):
+            for combo in combinations(candidates, size):
+                if any(set(prev) <= set(combo) for prev in found):
+                    continue
+                trial = {**facts, **{f: not facts[f] for f in combo}}
+                quick = prog.kleene(trial, target)
+                if quick == ("true" if want else "false") or (quick == "unknown" and prog.always(trial, target, want)):
+                    found.append(combo)
+                    if len(found) >= limit:
+                        complete = False
+                        break
+            if not complete:
+                break
+        v = self.rb.vocabulary
+        alternatives = []
+        for combo in found:
+            trial = {**facts, **{f: not facts[f] for f in combo}}
+            det = self.assess(scenario.model_copy(update={"facts": trial}), day, [action]).determinations[0]
+            changes = [
+                FactChange(
+                    fact=f, kind=v.facts[f].kind, old=facts[f], new=not facts[f], reads=_reads_as(v, f, not facts[f])
+                )
+                for f in combo
+            ]
+            alternatives.append(Alternative(changes=changes, status=det.status, explanation=det.explanation))
+        return WhatIf(
+            scenario=scenario.title,
+            action=action,
+            date=day,
+            status=base.status,
+            target=target_status,
+            max_changes=max_changes,
+            alternatives=alternatives,
+            complete=complete,
+        )
+
     def compare(self, scenario: Scenario, days: list[dt.date], actions: Iterable[str] | None = None) -> Comparison:
         """The scenario's answers on several dates, and for each change between consecutive
         dates the provisions whose dated blocks made it."""
@@ -450,6 +517,24 @@ def _fn(name: str, arg: str) -> clingo.Symbol:
 
 def _tri(value: bool | None) -> Tri:
     return "unknown" if value is None else ("true" if value else "false")
+
+
+def _reads(prog: GroundProgram, support: set[int]) -> set[int]:
+    """Atoms read by the ground rules of the given derived atoms."""
+    return {abs(lit) for atom in support for rule in prog.by_head.get(atom, []) for lit in rule.body}
+
+
+KIND_WORDS = {
+    "procedural": ("Procedure: this step would have to be taken", "Procedure: this step would have to be absent"),
+    "judgment": ("The government would have to judge", "The government would have to judge otherwise"),
+    "world_fact": ("The facts would have to be", "The facts would have to be otherwise"),
+}
+
+
+def _reads_as(v: object, fact: str, new: bool) -> str:
+    f = v.facts[fact]  # type: ignore[attr-defined]
+    yes, no = KIND_WORDS[f.kind]
+    return f"{yes if new else no}: {f.label.en}"
 
 
 def _inline(label: str) -> str:

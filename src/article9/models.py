@@ -180,3 +180,31 @@ class Comparison(BaseModel):
     rows: list[CompareRow]
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+class FactChange(BaseModel):
+    fact: str
+    kind: str
+    old: bool | None
+    new: bool
+    reads: str = Field(description="the change in words, by kind of fact")
+
+
+class Alternative(BaseModel):
+    changes: list[FactChange]
+    status: Status
+    explanation: Step
+
+
+class WhatIf(BaseModel):
+    schema_id: str = Field(default="article9.whatif/1", alias="schema")
+    scenario: str
+    action: str
+    date: dt.date
+    status: Status
+    target: Status
+    max_changes: int
+    alternatives: list[Alternative]
+    complete: bool = Field(description="False when the search stopped at its limit before trying every set")
+
+    model_config = ConfigDict(populate_by_name=True)

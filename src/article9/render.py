@@ -233,6 +233,41 @@ def comparison_markdown(result) -> str:  # noqa: ANN001
     return "\n".join(out) + "\n"
 
 
+def print_whatif(result, console: Console) -> None:  # noqa: ANN001
+    console.print(
+        Text.assemble(
+            ("article9 ", "bold"),
+            f"what if · {result.scenario} · {result.action} on {result.date.isoformat()}: "
+            f"now {SHORT[result.status]}; ways to make it {SHORT[result.target]}:",
+        )
+    )
+    if not result.alternatives:
+        console.print(
+            Text(f"  No change of up to {result.max_changes} known facts does it (try --max-changes).", style="yellow")
+        )
+    for i, alt in enumerate(result.alternatives, 1):
+        console.print()
+        console.print(Text(f"{i}. {len(alt.changes)} change(s) -> {SHORT[alt.status]}", style="bold"))
+        for ch in alt.changes:
+            console.print(Text(f"   - {ch.reads}  [{ch.fact}: {ch.old} -> {ch.new}]"))
+        console.print(explanation_tree(alt.explanation, max_depth=3))
+    if not result.complete:
+        console.print(Text("(stopped at the limit of alternatives; the list is not exhaustive)", style="dim"))
+
+
+def whatif_markdown(result) -> str:  # noqa: ANN001
+    out = [
+        f"# What if: {result.scenario}",
+        "",
+        f"`{result.action}` on {result.date.isoformat()}: now {SHORT[result.status]}; "
+        f"ways to make it {SHORT[result.target]}, smallest first:",
+        "",
+    ]
+    for i, alt in enumerate(result.alternatives, 1):
+        out.append(f"{i}. " + "; ".join(f"{ch.reads} (`{ch.fact}` {ch.old} → {ch.new})" for ch in alt.changes))
+    return "\n".join(out) + "\n"
+
+
 def to_json(assessments: Sequence[Assessment]) -> str:
     return json.dumps(
         [a.model_dump(mode="json", by_alias=True, exclude_none=True) for a in assessments],
