@@ -259,6 +259,58 @@ def law(
 
 
 @app.command()
+def check(
+    date: Annotated[
+        list[str] | None,
+        typer.Option("--date", "-d", help="Only these dates (default: every date the rule blocks change)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write counterexample scenarios into this folder.")] = None,
+) -> None:
+    """Prove properties of the rule base over every combination of facts; exit 1 with counterexamples if one fails."""
+    from .check import PROPERTIES, run_check
+    from .corpus import load_rulebase
+    from .scenario import parse_date
+
+    rb = load_rulebase(_state["law_dir"])
+    days = [parse_date(d, "--date") for d in date] if date else None
+    report = run_check(rb, days)
+    shown = ", ".join(d.isoformat() for d in report.days)
+    console.print(f"Checked {len(PROPERTIES)} properties on {len(report.days)} dates ({shown})", highlight=False)
+    console.print(
+        f"Temporal coverage: {report.months} months from 1954-07, {report.programs} distinct rule sets", highlight=False
+    )
+    for name, statement, _rules in PROPERTIES:
+        bad = [f for f in report.failures if f.prop == name]
+        console.print(f"{'FAIL' if bad else 'ok  '} {name}: {statement}", highlight=False)
+    console.print(
+        f"{'FAIL' if report.unreachable else 'ok  '} every action is permitted by some facts on some date"
+        + (f": never {', '.join(report.unreachable)}" if report.unreachable else ""),
+        highlight=False,
+    )
+    console.print(
+        f"{'FAIL' if report.unused_rules else 'ok  '} every rule can fire on some date in its window"
+        + "".join(f"\n     {r.origin} ({r.provision_id}): {r.text}" for r in report.unused_rules),
+        highlight=False,
+    )
+    console.print(
+        f"{'FAIL' if report.unattributed else 'ok  '} every change of possible answers between months coincides "
+        "with a dated change of rule blocks",
+        highlight=False,
+    )
+    for i, f in enumerate(report.failures, 1):
+        console.print(f"\ncounterexample {i}: {f.prop} fails for {f.action} on {f.day.isoformat()}", highlight=False)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"counterexample-{i}-{f.prop}-{f.action}-{f.day.isoformat()}.yaml"
+            path.write_text(f.counterexample, encoding="utf-8")
+            console.print(f"written to {path} (run: article9 assess {path})", highlight=False)
+        else:
+            console.print(f.counterexample, highlight=False, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def timeline(
     instrument: Annotated[
         str | None, typer.Option("--instrument", "-i", help="Only this instrument (e.g. sdf-act).")

@@ -1,0 +1,153 @@
+"""article9 check: properties of the rule base proved over every combination of facts, on
+every date where the set of rule blocks changes. A failing property comes with a
+counterexample scenario, ready to run with `article9 assess`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import clingo
+import yaml
+
+from .corpus import RuleBase
+from .rules import Rule
+
+FIRST_SDF_DAY = dt.date(1954, 7, 1)
+
+# Each property: id, what it says, and clingo rules deriving _viol(ID, Action).
+PROPERTIES: list[tuple[str, str, str]] = [
+    (
+        "force-needs-attack",
+        "force is never permitted without an armed attack on Japan, or an attack on a country in a close "
+        "relationship whose attack threatens Japan's survival",
+        "_viol(force_needs_attack, A) :- permitted(A), action_type(A, use_of_force), "
+        "not holds(armed_attack_on_japan), not _chk_survival.\n"
+        "_chk_survival :- holds(armed_attack_on_foreign_country), holds(close_relationship), holds(survival_threat).",
+    ),
+    (
+        "procedure-complete",
+        "nothing is permitted under a provision while a step that provision demands is missing",
+        "_viol(procedure_complete, A) :- permitted(A), lawful(A, B), requires(A, B, S), not satisfied(S).",
+    ),
+    (
+        "no-conflict",
+        "no action is both permitted and prohibited",
+        "_viol(no_conflict, A) :- permitted(A), prohibited(A).",
+    ),
+]
+
+
+@dataclass
+class Failure:
+    prop: str
+    statement: str
+    day: dt.date
+    action: str
+    counterexample: str  # a scenario file
+
+
+@dataclass
+class Report:
+    days: list[dt.date]
+    failures: list[Failure] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    unused_rules: list[Rule] = field(default_factory=list)
+    months: int = 0
+    programs: int = 0
+    unattributed: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failures or self.unreachable or self.unused_rules or self.unattributed)
+
+
+def _program(rb: RuleBase, rules: list[Rule], extra: str) -> clingo.Control:
+    v = rb.vocabulary
+    ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
+    text = [f"action({a}). action_type({a},{d.type})." for a, d in v.actions.items()]
+    text += [f"{{ holds({f}) }}." for f in v.facts]
+    text += [r.text for r in rules]
+    text.append(extra)
+    ctl.add("base", [], "\n".join(text))
+    ctl.ground([("base", [])])
+    return ctl
+
+
+def _fire_rules(rules: list[Rule]) -> str:
+    out = []
+    for r in rules:
+        body = r.text.split(":-", 1)[1].rstrip(".").strip() if r.has_body else ""
+        out.append(f"_chk_fired({r.id}) :- {body}." if body else f"_chk_fired({r.id}).")
+    return "\n".join(out)
+
+
+def counterexample(rb: RuleBase, day: dt.date, action: str, prop: str, true_facts: set[str]) -> str:
+    data = {
+        "title": f"Counterexample to '{prop}' on {day.isoformat()}",
+        "description": f"Found by 'article9 check': this combination of facts violates the property '{prop}'.",
+        "dates": [day.isoformat()],
+        "actions": [action],
+        "facts": {f: f in true_facts for f in rb.vocabulary.facts},
+    }
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | None = None) -> Report:
+    today = today or dt.date.today()
+    if days is None:
+        days = sorted({d for d in rb.change_dates() if d >= FIRST_SDF_DAY} | {today})
+    report = Report(days=days)
+    props = "\n".join(p[2] for p in PROPERTIES)
+    statements = {p[0].replace("-", "_"): (p[0], p[1]) for p in PROPERTIES}
+    reachable: set[str] = set()
+    fired: set[int] = set()
+    for day in days:
+        rules = rb.rules_on(day)
+        ctl = _program(rb, rules, props + "\n" + _fire_rules(rules) + "\n_chk_possible(A) :- permitted(A).")
+        ctl.configuration.solve.enum_mode = "brave"
+        brave: list[clingo.Symbol] = []
+        with ctl.solve(yield_=True) as handle:
+            for model in handle:
+                brave = model.symbols(atoms=True)
+        reachable |= {s.arguments[0].name for s in brave if s.name == "_chk_possible"}
+        fired |= {s.arguments[0].number for s in brave if s.name == "_chk_fired"}
+        for viol in sorted({(s.arguments[0].name, s.arguments[1].name) for s in brave if s.name == "_viol"}):
+            prop_id, action = viol
+            ctl.configuration.solve.enum_mode = "auto"
+            ctl.configuration.solve.models = 1
+            facts: set[str] = set()
+            with ctl.solve(yield_=True, assumptions=[(clingo.parse_term(f"_viol({prop_id},{action})"), True)]) as h:
+                for model in h:
+                    facts = {s.arguments[0].name for s in model.symbols(atoms=True) if s.name == "holds"}
+            name, statement = statements[prop_id]
+            report.failures.append(Failure(name, statement, day, action, counterexample(rb, day, action, name, facts)))
+    report.unreachable = [a for a in rb.vocabulary.actions if a not in reachable]
+    report.unused_rules = [r for r in rb.rules if r.id not in fired and any(d in days for d in [r.block.start])]
+    _temporal(rb, report, today)
+    return report
+
+
+def _temporal(rb: RuleBase, report: Report, today: dt.date) -> None:
+    """Month by month from 1954-07: every change in what is possible for an action between
+    consecutive months must coincide with a change of the rule blocks in force."""
+    from .engine import GroundProgram
+
+    signatures: dict[str, frozenset] = {}
+    prev_hash = prev_sig = prev_day = None
+    day = FIRST_SDF_DAY
+    while day <= today:
+        key = rb.content_hash(day)
+        if key not in signatures:
+            prog = GroundProgram(rb, rb.rules_on(day))
+            val = prog.evaluate({})
+            signatures[key] = frozenset(
+                (a, val.of(clingo.Function("permitted", [clingo.Function(a)]))) for a in rb.vocabulary.actions
+            )
+        sig = signatures[key]
+        if prev_sig is not None and sig != prev_sig and key == prev_hash:
+            report.unattributed.append((prev_day, day))
+        prev_hash, prev_sig, prev_day = key, sig, day
+        report.months += 1
+        day = dt.date(day.year + (day.month // 12), day.month % 12 + 1, 1)
+    report.programs = len(signatures)
