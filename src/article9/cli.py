@@ -40,11 +40,27 @@ class SchemaKind(StrEnum):
     assessment = "assessment"
 
 
-def _engine():  # noqa: ANN202 - lazy import keeps start-up fast
+Reform = Annotated[
+    Path | None,
+    typer.Option("--reform", help="A hypothetical-regime law file that adds, replaces or repeals provisions."),
+]
+
+
+def _rulebase(reform: Path | None = None):  # noqa: ANN202
     from .corpus import load_rulebase
+
+    rb = load_rulebase(_state["law_dir"])
+    if reform is not None:
+        from .reform import load_reform
+
+        rb = load_reform(rb, reform)
+    return rb
+
+
+def _engine(reform: Path | None = None):  # noqa: ANN202 - lazy import keeps start-up fast
     from .engine import Engine
 
-    return Engine(load_rulebase(_state["law_dir"]))
+    return Engine(_rulebase(reform))
 
 
 def _dates(values: list[str] | None, fallback: list[dt.date]) -> list[dt.date]:
@@ -76,12 +92,13 @@ def assess(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if an answer differs from the file's 'expect' section.")
     ] = False,
+    reform: Reform = None,
 ) -> None:
     """Assess every action (or the chosen ones) of a scenario on one or more dates."""
     from .expect import mismatches
     from .scenario import load_scenario
 
-    engine = _engine()
+    engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     days = _dates(date, scenario.dates)
     results = [engine.assess(scenario, d, action or None) for d in days]
@@ -100,11 +117,12 @@ def explain(
     action: Annotated[str, typer.Argument(help="The action to explain (see 'article9 vocab').")],
     date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    reform: Reform = None,
 ) -> None:
     """Explain one action's answer in full: every step, its rule and its provision."""
     from .scenario import load_scenario
 
-    engine = _engine()
+    engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     day = _dates([date] if date else None, scenario.dates)[0]
     result = engine.assess(scenario, day, [action])
@@ -129,12 +147,13 @@ def whatif(
     date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
     max_changes: Annotated[int, typer.Option("--max-changes", help="Largest set of changes to try (1-6).")] = 3,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    reform: Reform = None,
 ) -> None:
     """The smallest changes to the scenario's known facts that would flip the answer, smallest first."""
     from . import render
     from .scenario import load_scenario
 
-    engine = _engine()
+    engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     day = _dates([date] if date else None, scenario.dates)[0]
     result = engine.whatif(scenario, action, day, max_changes=max_changes)
@@ -157,12 +176,13 @@ def compare(
     ] = None,
     action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Action to compare; repeatable.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    reform: Reform = None,
 ) -> None:
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
     from . import render
     from .scenario import load_scenario
 
-    engine = _engine()
+    engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     days = _dates(date, scenario.dates)
     result = engine.compare(scenario, days, action or None)
@@ -265,13 +285,13 @@ def check(
         typer.Option("--date", "-d", help="Only these dates (default: every date the rule blocks change)."),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write counterexample scenarios into this folder.")] = None,
+    reform: Reform = None,
 ) -> None:
     """Prove properties of the rule base over every combination of facts; exit 1 with counterexamples if one fails."""
     from .check import PROPERTIES, run_check
-    from .corpus import load_rulebase
     from .scenario import parse_date
 
-    rb = load_rulebase(_state["law_dir"])
+    rb = _rulebase(reform)
     days = [parse_date(d, "--date") for d in date] if date else None
     report = run_check(rb, days)
     shown = ", ".join(d.isoformat() for d in report.days)

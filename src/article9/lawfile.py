@@ -51,6 +51,7 @@ class Provision:
     aliases: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     line: int = 0
+    replaces: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Instrument:
     intro: str
     path: str
     provisions: list[Provision] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
 
 
 def _date(value: str, where: str) -> dt.date:
@@ -117,6 +119,7 @@ def parse_law_file(path: Path, text: str | None = None) -> Instrument:
         sources=[str(s) for s in meta.get("sources") or []],
         intro="",
         path=name,
+        meta=meta,
     )
     intro: list[str] = []
     current: Provision | None = None
@@ -181,6 +184,7 @@ def _fill_provision(p: Provision, meta: dict, instrument: str, where: str) -> No
     p.marker = marker
     p.sources = [str(s) for s in meta.get("sources") or []]
     p.aliases = [str(a) for a in meta.get("aliases") or []]
+    p.replaces = [str(a) for a in meta.get("replaces") or []]
 
 
 def _block(pid: str, body: list[str], attrs: str, path: str, line: int, where: str) -> Block:

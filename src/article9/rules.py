@@ -16,6 +16,8 @@ from .lawfile import Block
 ENGINE_PREDICATES = {("holds", 1), ("action", 1), ("action_type", 2)}
 MARKER = "_src"
 _DIRECTIVE = re.compile(r"#\s*([A-Za-z_]+)")
+_BIG_NUMBER = re.compile(r"\b\d{7,}\b")
+MAX_NUMBER = 999_999
 _ALLOWED_DIRECTIVES = {"false", "true", "inf", "sup"}
 _DIRECTIVE_REASON = {
     "script": "#script would run code",
@@ -77,19 +79,34 @@ def _term_values(term: ast.AST) -> list[str | None]:
 
 
 def _check_term(term: ast.AST, where: str) -> None:
-    kind = term.ast_type
+    """An atom's arguments may be constants, strings, numbers, variables and pools of those:
+    no nested function terms, no arithmetic, no @-calls."""
+    for arg in term.arguments:
+        _check_arg(arg, where)
+
+
+def _check_arg(arg: ast.AST, where: str) -> None:
+    kind = arg.ast_type
     if kind == ast.ASTType.Function:
-        if term.external:
-            raise RuleBaseError(f"{where}: external function @{term.name} refused: it would run code")
-        for arg in term.arguments:
-            _check_term(arg, where)
-    elif kind == ast.ASTType.Pool:
-        for arg in term.arguments:
-            _check_term(arg, where)
-    elif kind in (ast.ASTType.SymbolicTerm, ast.ASTType.Variable):
+        if arg.external:
+            raise RuleBaseError(f"{where}: external function @{arg.name} refused: it would run code")
+        if arg.arguments:
+            raise RuleBaseError(f"{where}: nested terms are not allowed as arguments (got '{arg}')")
         return
-    else:
-        raise RuleBaseError(f"{where}: only constants, strings and variables may be arguments (got '{term}')")
+    if kind == ast.ASTType.Pool:
+        for alt in arg.arguments:
+            _check_arg(alt, where)
+        return
+    if kind == ast.ASTType.SymbolicTerm:
+        sym = arg.symbol
+        if sym.type == clingo.SymbolType.Function and sym.arguments:
+            raise RuleBaseError(f"{where}: nested terms are not allowed as arguments (got '{arg}')")
+        if sym.type == clingo.SymbolType.Number and abs(sym.number) > MAX_NUMBER:
+            raise RuleBaseError(f"{where}: refused: the number {sym.number} is too large")
+        return
+    if kind == ast.ASTType.Variable:
+        return
+    raise RuleBaseError(f"{where}: only constants, strings, numbers and variables may be arguments (got '{arg}')")
 
 
 def _check_comparison_term(term: ast.AST, where: str) -> None:
@@ -145,6 +162,9 @@ def parse_block(block: Block, first_id: int) -> list[Rule]:
             if word not in _ALLOWED_DIRECTIVES:
                 reason = _DIRECTIVE_REASON.get(word, f"#{word} is not allowed in law files")
                 raise RuleBaseError(f"{block.path}:{block.line + num}: refused: {reason}")
+        big = _BIG_NUMBER.search(line)
+        if big:
+            raise RuleBaseError(f"{block.path}:{block.line + num}: refused: the number {big.group(0)} is too large")
     statements: list[ast.AST] = []
     messages: list[str] = []
 
