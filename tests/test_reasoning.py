@@ -140,3 +140,60 @@ def test_whatif_cli_and_bad_input():
     assert out.returncode == 0 and "armed_attack_on_japan: False -> True" in out.stdout
     bad = cli("whatif", str(SCENARIOS / "us-ship-defense.yaml"), "defend_foreign_warship", "--max-changes", "9")
     assert bad.returncode == 2 and "--max-changes must be from 1 to 6" in bad.stderr
+
+
+def test_diff_2014_to_2016_names_what_the_2015_legislation_changed():
+    from article9.reasoning import diff
+
+    r = diff(engine(), D(2014, 6, 30), D(2016, 3, 29))
+    rows = {row.action: row for row in r.rows}
+    # limited collective self-defense in a survival-threatening situation
+    ship = rows["defend_foreign_warship"]
+    assert any(s.get("survival_threat") is True and s.get("armed_attack_on_japan") is False for s in ship.gained)
+    assert "sdf-act/76-1-ii" in {p.provision.id for p in ship.provisions}
+    # asset protection for US and other forces: exactly one minimal set of five conditions
+    assets = rows["protect_foreign_forces_assets"]
+    assert assets.gained == [
+        {
+            "armed_attack_on_foreign_country": False,
+            "unit_contributing_to_japan_defense": True,
+            "combat_at_site": False,
+            "mindef_judged_protection_necessary": True,
+            "foreign_force_requested_protection": True,
+        }
+    ]
+    assert assets.gained_count == 2 ** (r.facts - 5) and assets.lost_count == 0
+    for gained in (
+        "rescue_nationals_abroad",
+        "kaketsuke_keigo",
+        "intercept_missile_aimed_at_foreign_country",
+        "supply_ammunition_foreign_forces",
+        "refuel_aircraft_preparing_combat",
+    ):
+        assert rows[gained].gained and not rows[gained].lost
+    # nothing that did not change
+    for same in (
+        "intercept_missile_aimed_at_japan",
+        "transport_nationals_abroad",
+        "escort_ships_against_piracy",
+        "maritime_security_operation",
+        "public_security_operation",
+        "protect_sdf_weapons",
+    ):
+        assert same in r.unchanged and same not in rows
+    # the new NSC step is a real difference for individual self-defense, and only that
+    japan = rows["use_force_defend_japan"]
+    assert not japan.gained and all(s["nsc_deliberated"] is False for s in japan.lost)
+
+
+def test_diff_under_a_reform_and_bad_dates():
+    from helpers import ROOT, cli
+
+    reform = str(ROOT / "src" / "article9" / "reforms" / "sdf-in-article-9.md")
+    out = cli("diff", "--from", "2026-06-01", "--to", "2027-06-01", "--reform", reform, "-f", "json")
+    assert out.returncode == 0
+    import json
+
+    assert json.loads(out.stdout)["rows"] == []
+    bad = cli("diff", "--from", "2016-01-01", "--to", "2015-01-01")
+    assert bad.returncode == 2 and "--from must be before --to" in bad.stderr

@@ -168,6 +168,29 @@ def whatif(
 
 
 @app.command()
+def diff(
+    from_date: Annotated[str, typer.Option("--from", help="Earlier date (YYYY-MM-DD).")],
+    to_date: Annotated[str, typer.Option("--to", help="Later date (YYYY-MM-DD).")],
+    action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Only this action; repeatable.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    reform: Reform = None,
+) -> None:
+    """Every combination of facts whose answer differs between two dates, as minimal sets of conditions, with counts."""
+    from . import render
+    from .reasoning import diff as run_diff
+    from .scenario import parse_date
+
+    engine = _engine(reform)
+    result = run_diff(engine, parse_date(from_date, "--from"), parse_date(to_date, "--to"), action or None)
+    if fmt is Format.json:
+        typer.echo(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
+    elif fmt is Format.md:
+        typer.echo(render.diff_markdown(result))
+    else:
+        render.print_diff(result, console)
+
+
+@app.command()
 def compare(
     file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     date: Annotated[

@@ -150,7 +150,10 @@ class GroundProgram:
     def provisions_for(self, target: clingo.Symbol) -> set[str]:
         """Provisions with a ground rule that can bear on `target` in this program."""
         return {
-            self.rules[r.rule_id].provision_id for atom in self._support(target) for r in self.by_head.get(atom, [])
+            self.rules[r.rule_id].provision_id
+            for atom in self._support(target)
+            for r in self.by_head.get(atom, [])
+            if self.rules[r.rule_id].provision_id in self.rb.provisions
         }
 
     def kleene(self, facts: dict[str, bool | None], target: clingo.Symbol) -> Tri:
@@ -444,12 +447,15 @@ class Engine:
         ]
 
     def _depends(self, prog: GroundProgram, val: Valuation, action: str) -> list[str]:
+        return self._depends_on(prog, val, _fn("permitted", action))
+
+    def _depends_on(self, prog: GroundProgram, val: Valuation, target: clingo.Symbol) -> list[str]:
         """The unknown facts an undecided answer still turns on: walk the ground rules back
         from permitted(action), skipping rules that a known-false condition already rules
         out and conditions already known either way, and collect the unknown facts reached.
         Every fact that can change the answer is listed; a fact is listed only if some open
         rule still reads it."""
-        start = prog.atom_of.get(_fn("permitted", action))
+        start = prog.atom_of.get(target)
         if start is None:
             return []
         facts = {s: f for f, s in prog.fact_symbols.items()}

@@ -208,3 +208,25 @@ class WhatIf(BaseModel):
     complete: bool = Field(description="False when the search stopped at its limit before trying every set")
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+class DiffRow(BaseModel):
+    action: str
+    label: str
+    gained: list[dict[str, bool]] = Field(description="minimal sets of facts: permitted on the later date only")
+    lost: list[dict[str, bool]] = Field(description="minimal sets of facts: permitted on the earlier date only")
+    gained_count: int = Field(description="combinations of all vocabulary facts permitted only on the later date")
+    lost_count: int = Field(description="combinations permitted only on the earlier date")
+    provisions: list[ProvisionChange]
+    complete: bool
+
+
+class Diff(BaseModel):
+    schema_id: str = Field(default="article9.diff/1", alias="schema")
+    from_date: dt.date
+    to_date: dt.date
+    facts: int = Field(description="number of vocabulary facts; the fact space has 2**facts combinations")
+    rows: list[DiffRow]
+    unchanged: list[str]
+
+    model_config = ConfigDict(populate_by_name=True)

@@ -268,6 +268,61 @@ def whatif_markdown(result) -> str:  # noqa: ANN001
     return "\n".join(out) + "\n"
 
 
+def _share(count: int, facts: int) -> str:
+    return f"{count} of 2^{facts} combinations ({count / 2**facts:.4%})"
+
+
+def print_diff(result, console: Console) -> None:  # noqa: ANN001
+    console.print(
+        Text.assemble(
+            ("article9 ", "bold"),
+            f"diff {result.from_date.isoformat()} -> {result.to_date.isoformat()} over all {result.facts} facts",
+        )
+    )
+    if not result.rows:
+        console.print("No answer differs for any combination of facts.")
+    for row in result.rows:
+        console.print()
+        console.print(Text(f"{row.label}  [{row.action}]", style="bold"))
+        for title, sets, count in (
+            (f"permitted on {result.to_date} but not on {result.from_date}", row.gained, row.gained_count),
+            (f"permitted on {result.from_date} but not on {result.to_date}", row.lost, row.lost_count),
+        ):
+            if sets:
+                console.print(Text(f"  {title}: {_share(count, result.facts)}, exactly when any of:", style="yellow"))
+                for one in sets:
+                    console.print(Text(f"    - {set_text(one)}"))
+        for p in row.provisions:
+            console.print(
+                Text(
+                    f"  because of {p.provision.id} [{p.provision.marker}] {p.provision.title}: {p.change}", style="dim"
+                )
+            )
+        if not row.complete:
+            console.print(Text("  (lists cut at their size limit)", style="dim"))
+    if result.unchanged:
+        console.print()
+        console.print(Text("Unchanged for every combination: " + ", ".join(result.unchanged)))
+
+
+def diff_markdown(result) -> str:  # noqa: ANN001
+    out = [f"# Diff {result.from_date.isoformat()} → {result.to_date.isoformat()}", ""]
+    for row in result.rows:
+        out += [f"## {row.label} (`{row.action}`)", ""]
+        for title, sets, count in (("gained", row.gained, row.gained_count), ("lost", row.lost, row.lost_count)):
+            if sets:
+                out.append(f"- {title}: {_share(count, result.facts)}")
+                out += [f"  - {set_text(one)}" for one in sets]
+        out += [
+            f"- changed provision bearing on it: `{p.provision.id}` [{p.provision.marker}]: {p.change}"
+            for p in row.provisions
+        ]
+        out.append("")
+    if result.unchanged:
+        out.append("Unchanged: " + ", ".join(f"`{a}`" for a in result.unchanged))
+    return "\n".join(out) + "\n"
+
+
 def to_json(assessments: Sequence[Assessment]) -> str:
     return json.dumps(
         [a.model_dump(mode="json", by_alias=True, exclude_none=True) for a in assessments],
