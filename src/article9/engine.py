@@ -410,6 +410,8 @@ class Engine:
             constitutional=det.constitutional,
             bases=[b.provision.id for b in live],
             procedure=steps,
+            permitted_if=det.permitted_if,
+            not_permitted_if=det.not_permitted_if,
         )
 
     def _changed(self, d1: dt.date, d2: dt.date, e1: Determination, e2: Determination) -> list[ProvisionChange]:

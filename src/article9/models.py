@@ -156,6 +156,8 @@ class CompareCell(BaseModel):
     constitutional: Tri
     bases: list[str] = Field(description="provisions under which it is lawful (or may be, for 'depends')")
     procedure: list[str] = Field(description="procedure steps those provisions require")
+    permitted_if: list[dict[str, bool]] = Field(default_factory=list)
+    not_permitted_if: list[dict[str, bool]] = Field(default_factory=list)
 
 
 class CompareChange(BaseModel):

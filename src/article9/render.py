@@ -192,6 +192,9 @@ def _cell_text(cell) -> str:  # noqa: ANN001
     text += f"\nconstitutional: {LAYER_WORD[cell.constitutional]}"
     if cell.procedure:
         text += "\nneeds: " + "; ".join(cell.procedure)
+    for title, sets in (("permitted if", cell.permitted_if), ("not permitted if", cell.not_permitted_if)):
+        if sets:
+            text += f"\n{title}: " + " | ".join(set_text(one) for one in sets)
     return text
 
 
