@@ -1,3 +1,30 @@
-"""article9: Japan's law on the use of force and on SDF operations, executable."""
+"""article9: Japan's law on the use of force and on SDF operations, executable.
+
+>>> import article9
+>>> a = article9.assess("scenarios/us-ship-defense.yaml", "2016-05-01")
+>>> a.determination("defend_foreign_warship").status
+'permitted'
+"""
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "assess": "library",
+    "compare": "library",
+    "whatif": "library",
+    "diff": "library",
+    "engine": "library",
+    "Scenario": "models",
+    "Assessment": "models",
+    "Determination": "models",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - lazy, so `article9 --help` stays fast
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'article9' has no attribute {name!r}")

@@ -168,6 +168,86 @@ def whatif(
 
 
 @app.command()
+def interview(
+    action: Annotated[
+        list[str] | None, typer.Option("--action", "-a", help="Action to decide; repeatable (default: all).")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD); default today.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language: en or ja.")] = "en",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to save the scenario.")] = Path("interview.yaml"),
+) -> None:
+    """Answer only the questions that can still change the outcome; saves a scenario file."""
+    import yaml
+
+    from .engine import check_action
+    from .i18n import BACK, NO, QUIT, UNKNOWN, YES, t
+    from .interview import next_question
+    from .models import Scenario
+    from .scenario import parse_date
+
+    if lang not in ("en", "ja"):
+        raise InputError(f"--lang must be en or ja (got '{lang}')")
+    engine = _engine()
+    v = engine.rb.vocabulary
+    actions = list(action or v.actions)
+    for a in actions:
+        check_action(engine.rb, a)
+    day = parse_date(date, "--date") if date else __import__("datetime").date.today()
+    facts: dict[str, bool | None] = {}
+    history: list[str] = []
+
+    def show(title: str) -> None:
+        result = engine.assess(Scenario(title="interview", facts=facts), day, actions)
+        console.print(title, highlight=False)
+        for d in result.determinations:
+            label = getattr(v.actions[d.action].label, lang)
+            console.print(f"  {label}: {t(d.status, lang)}", highlight=False, markup=False)
+
+    console.print(t("interview_title", lang, date=day.isoformat()), highlight=False)
+    console.print(t("answers_help", lang), highlight=False)
+    while True:
+        fact = next_question(engine, Scenario(title="interview", facts=facts), actions, day, set(history))
+        if fact is None:
+            console.print(t("no_more", lang), highlight=False)
+            show(t("final", lang))
+            break
+        f = v.facts[fact]
+        console.print(
+            f"\n{t('question', lang, n=len(history) + 1)} [{fact}]: {getattr(f.question, lang)}",
+            highlight=False,
+            markup=False,
+        )
+        console.print(f"  ({t('help', lang)}: {getattr(f.help, lang)})", highlight=False, markup=False, style="dim")
+        try:
+            answer = input("> ").strip().lower()
+        except EOFError:
+            answer = "q"
+        if answer in QUIT:
+            break
+        if answer in BACK:
+            if history:
+                facts.pop(history.pop(), None)
+            else:
+                console.print(t("nothing_to_undo", lang), highlight=False)
+            continue
+        if answer not in YES | NO | UNKNOWN:
+            console.print(t("bad_answer", lang), highlight=False)
+            continue
+        facts[fact] = True if answer in YES else (False if answer in NO else None)
+        history.append(fact)
+        show(t("provisional", lang))
+    data = {
+        "title": f"Interview of {day.isoformat()}",
+        "description": "Saved by article9 interview.",
+        "dates": [day.isoformat()],
+        "actions": actions if action else [],
+        "facts": {k: ("unknown" if val is None else val) for k, val in facts.items()},
+    }
+    out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    console.print(t("saved", lang, path=str(out)), highlight=False, markup=False)
+
+
+@app.command()
 def diff(
     from_date: Annotated[str, typer.Option("--from", help="Earlier date (YYYY-MM-DD).")],
     to_date: Annotated[str, typer.Option("--to", help="Later date (YYYY-MM-DD).")],
@@ -351,6 +431,17 @@ def check(
             console.print(f.counterexample, highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind (default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json, interactive docs at /docs)."""
+    import uvicorn
+
+    uvicorn.run("article9.server:app", host=host, port=port, log_level="info")
 
 
 @app.command()

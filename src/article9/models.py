@@ -144,6 +144,32 @@ class Assessment(BaseModel):
                 return d
         raise KeyError(action)
 
+    def _repr_html_(self) -> str:
+        """A compact table for Jupyter: one row per action."""
+        from html import escape
+
+        colour = {"permitted": "#1a7f37", "not_permitted": "#cf222e", "depends": "#9a6700"}
+        rows = []
+        for d in self.determinations:
+            lawful = ", ".join(b.provision.id for b in d.bases if b.lawful != "false") or "-"
+            sets = "<br>".join(
+                f"{title}: " + "; ".join(f"{escape(k)}={'true' if v else 'false'}" for k, v in one.items())
+                for title, group in (("permitted if", d.permitted_if), ("not permitted if", d.not_permitted_if))
+                for one in group
+            )
+            rows.append(
+                f"<tr><td>{escape(d.label)}<br><code>{escape(d.action)}</code></td>"
+                f"<td style='color:{colour[d.status]};font-weight:bold'>{escape(d.status.replace('_', ' '))}</td>"
+                f"<td>{escape(d.constitutional)}</td><td>{escape(lawful)}</td><td>{sets}</td></tr>"
+            )
+        return (
+            f"<div><b>article9</b> assessment on {self.date.isoformat()} · {escape(self.scenario)} · "
+            f"rule base <code>{self.rulebase.hash[:12]}</code>"
+            "<table><tr><th>action</th><th>status</th><th>constitutional</th><th>basis</th><th>depends</th></tr>"
+            + "".join(rows)
+            + "</table></div>"
+        )
+
 
 class ProvisionChange(BaseModel):
     provision: ProvisionRef

@@ -191,3 +191,18 @@ def load_scenario(path: Path, rb: RuleBase) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     return load_scenario_text(text, rb, str(path))
+
+
+def check_scenario(scenario: Scenario, rb: RuleBase) -> None:
+    """Check a Scenario built in code (not read from a file) against the vocabulary."""
+    v = rb.vocabulary
+    for name in scenario.facts:
+        if name not in v.facts:
+            raise InputError(f"unknown fact {name!r}{suggest(name, v.facts)}; see 'article9 vocab'")
+    for name in list(scenario.actions) + [a for per in scenario.expect.values() for a in per]:
+        if name not in v.actions:
+            raise InputError(f"unknown action {name!r}{suggest(name, v.actions)}; see 'article9 vocab'")
+    from .engine import check_date
+
+    for day in scenario.dates:
+        check_date(day)

@@ -1,0 +1,76 @@
+"""The library face: `import article9; article9.assess(...)`. Thin wrappers over one
+shared Engine; scenarios may be a Scenario, a dict in the scenario format, or a file path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from .models import Assessment, Comparison, Diff, Scenario, WhatIf
+
+_ENGINE = None
+
+
+def engine():  # noqa: ANN201
+    """The shared engine over the packaged law (created on first use)."""
+    global _ENGINE
+    if _ENGINE is None:
+        from .engine import Engine
+
+        _ENGINE = Engine()
+    return _ENGINE
+
+
+def scenario(value: Scenario | dict | str | Path) -> Scenario:
+    """A Scenario from a Scenario, a dict in the scenario-file format, or a YAML/JSON path."""
+    from .scenario import load_scenario, scenario_from_data
+
+    if isinstance(value, Scenario):
+        from .scenario import check_scenario
+
+        check_scenario(value, engine().rb)
+        return value
+    if isinstance(value, dict):
+        return scenario_from_data(value, engine().rb)
+    return load_scenario(Path(value), engine().rb)
+
+
+def _day(value: dt.date | str | None, s: Scenario) -> dt.date:
+    from .scenario import parse_date
+
+    if value is None:
+        return s.dates[0] if s.dates else dt.date.today()
+    return parse_date(value)
+
+
+def assess(
+    value: Scenario | dict | str | Path, date: dt.date | str | None = None, actions: list[str] | None = None
+) -> Assessment:
+    """Assess a scenario on one date (default: its first date, else today)."""
+    s = scenario(value)
+    return engine().assess(s, _day(date, s), actions)
+
+
+def compare(value: Scenario | dict | str | Path, dates: list[Any], actions: list[str] | None = None) -> Comparison:
+    """The scenario's answers on several dates, with the provisions behind each change."""
+    from .scenario import parse_date
+
+    s = scenario(value)
+    return engine().compare(s, [parse_date(d) for d in dates], actions)
+
+
+def whatif(
+    value: Scenario | dict | str | Path, action: str, date: dt.date | str | None = None, max_changes: int = 3
+) -> WhatIf:
+    """The smallest changes to the scenario's known facts that flip the answer."""
+    s = scenario(value)
+    return engine().whatif(s, action, _day(date, s), max_changes=max_changes)
+
+
+def diff(from_date: dt.date | str, to_date: dt.date | str, actions: list[str] | None = None) -> Diff:
+    """Every combination of facts whose answer differs between the two dates."""
+    from .reasoning import diff as run
+    from .scenario import parse_date
+
+    return run(engine(), parse_date(from_date), parse_date(to_date), actions)
