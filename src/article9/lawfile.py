@@ -52,6 +52,7 @@ class Provision:
     blocks: list[Block] = field(default_factory=list)
     line: int = 0
     replaces: list[str] = field(default_factory=list)
+    summary_ja: str = ""
 
 
 @dataclass
@@ -185,6 +186,7 @@ def _fill_provision(p: Provision, meta: dict, instrument: str, where: str) -> No
     p.sources = [str(s) for s in meta.get("sources") or []]
     p.aliases = [str(a) for a in meta.get("aliases") or []]
     p.replaces = [str(a) for a in meta.get("replaces") or []]
+    p.summary_ja = str(meta.get("summary_ja") or "").strip()
 
 
 def _block(pid: str, body: list[str], attrs: str, path: str, line: int, where: str) -> Block:
