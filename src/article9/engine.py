@@ -266,7 +266,9 @@ class Engine:
         return self._candidates.get(action, [])
 
     # -- assessment ----------------------------------------------------------------
-    def assess(self, scenario: Scenario, day: dt.date, actions: Iterable[str] | None = None) -> Assessment:
+    def assess(
+        self, scenario: Scenario, day: dt.date, actions: Iterable[str] | None = None, lang: str = "en"
+    ) -> Assessment:
         check_date(day)
         v = self.rb.vocabulary
         names = list(actions) if actions else (scenario.actions or list(v.actions))
@@ -276,13 +278,13 @@ class Engine:
         facts = dict(scenario.facts)
         val = prog.evaluate(facts)
         statuses = {a: val.of(_fn("permitted", a)) for a in names}
-        explainer = Explainer(self.rb, prog, val, day)
+        explainer = Explainer(self.rb, prog, val, day, lang)
         dets = []
         for a in names:
             action = v.actions[a]
             det = Determination(
                 action=a,
-                label=action.label.en,
+                label=getattr(action.label, lang),
                 type=action.type,
                 status=_status(statuses[a]),
                 constitutional=val.of(_fn("constitutional", a)),
@@ -574,17 +576,25 @@ def check_action(rb: RuleBase, name: str) -> None:
 class Explainer:
     """Builds justification trees from the ground rules and the valuation."""
 
-    def __init__(self, rb: RuleBase, prog: GroundProgram, val: Valuation, day: dt.date) -> None:
+    def __init__(self, rb: RuleBase, prog: GroundProgram, val: Valuation, day: dt.date, lang: str = "en") -> None:
         self.rb = rb
         self.prog = prog
         self.val = val
         self.day = day
+        self.lang = lang
         self.fact_atoms = {s: f for f, s in prog.fact_symbols.items()}
+
+    def say(self, en: str, ja: str) -> str:
+        return ja if self.lang == "ja" else en
+
+    def title(self, pid: str) -> str:
+        p = self.rb.provisions[pid]
+        return p.title_ja if self.lang == "ja" and p.title_ja else p.title
 
     def text(self, sym: clingo.Symbol) -> str:
         v = self.rb.vocabulary
         if sym.name == "holds":
-            return v.label(sym.arguments[0].name)
+            return v.label(sym.arguments[0].name, self.lang)
         template = v.predicates.get(sym.name)
         if template is None:
             return str(sym)
@@ -592,19 +602,20 @@ class Explainer:
         for a in sym.arguments:
             if a.type == clingo.SymbolType.String:
                 p = self.rb.provisions.get(a.string)
-                args.append(f"{a.string} ({p.title})" if p else a.string)
+                args.append(f"{a.string} ({self.title(a.string)})" if p else a.string)
             elif a.name in v.actions or a.name in v.situations:
-                args.append(_inline(v.label(a.name)))
+                label = v.label(a.name, self.lang)
+                args.append(_inline(label) if self.lang == "en" else label)
             else:
-                args.append(v.label(a.name))
-        return template.en.format(*args)
+                args.append(v.label(a.name, self.lang))
+        return getattr(template, self.lang).format(*args)
 
     def rule_ref(self, rule_id: int) -> RuleRef:
         r = self.prog.rules[rule_id]
         p = self.rb.provisions[r.provision_id]
         return RuleRef(
             rule_id=rule_id,
-            provision=ProvisionRef(id=p.id, title=p.title, instrument=p.instrument, marker=p.marker),
+            provision=ProvisionRef(id=p.id, title=self.title(p.id), instrument=p.instrument, marker=p.marker),
             text=r.text,
             origin=r.origin,
         )
@@ -617,12 +628,17 @@ class Explainer:
     def explain_action(self, action: str, not_in_force: list[tuple[str, str]]) -> Step:
         step = self.explain(_fn("permitted", action), 0)
         for pid, window in not_in_force:
-            p = self.rb.provisions[pid]
+            text = (
+                f"{pid}（{self.title(pid)}）はこの行為の根拠となり得るが、{self.day.isoformat()}時点では施行されていない"
+                f"（施行期間：{window}）"
+                if self.lang == "ja"
+                else f"{pid} ({self.title(pid)}) could authorise this, but its rules are not in force on "
+                f"{self.day.isoformat()} (in force: {window})"
+            )
             step.children.append(
                 Step(
                     atom=f'basis({action},"{pid}")',
-                    text=f"{pid} ({p.title}) could authorise this, but its rules are not in force on "
-                    f"{self.day.isoformat()} (in force: {window})",
+                    text=text,
                     value="false",
                     kind="absent",
                     rule=None,
@@ -640,10 +656,12 @@ class Explainer:
         rules = self.prog.by_head.get(atom, []) if atom is not None else []
         if not rules:
             step.kind = "absent"
-            step.note = "no rule in force on this date can establish this"
+            step.note = self.say(
+                "no rule in force on this date can establish this", "この日に施行されている規定でこれを導くものはない"
+            )
             return step
         if depth >= MAX_DEPTH:
-            step.note = "(explanation cut at this depth)"
+            step.note = self.say("(explanation cut at this depth)", "（説明はここで省略）")
             return step
         chosen = next((r for r in rules if all(self.lit_value(lit) == "true" for lit in r.body)), None)
         if value == "true" and chosen is None:
@@ -660,7 +678,7 @@ class Explainer:
                 - {self.prog.rules[chosen.rule_id].provision_id}
             )
             if others:
-                step.note = "also established by " + ", ".join(others)
+                step.note = self.say("also established by ", "他の根拠：") + ", ".join(others)
             step.rule = self.rule_ref(chosen.rule_id)
             step.children = [self.explain_lit(lit, depth) for lit in chosen.body]
             return step
@@ -686,12 +704,15 @@ class Explainer:
             if len(lits) == 1:
                 # one failing condition: show it directly, naming the rule it defeats
                 step = self.explain_lit(lits[0], depth)
-                step.note = f"so this rule of {ref.provision.id} does not apply"
+                step.note = self.say(
+                    f"so this rule of {ref.provision.id} does not apply",
+                    f"そのため{ref.provision.id}の規定は適用されない",
+                )
                 return step
-            text = f"the rule of {ref.provision.id} does not apply"
+            text = self.say(f"the rule of {ref.provision.id} does not apply", f"{ref.provision.id}の規定は適用されない")
         else:
             lits = list(rule.body)
-            text = f"one way, by {ref.provision.id}"
+            text = self.say(f"one way, by {ref.provision.id}", f"一つの経路：{ref.provision.id}")
         return Step(
             atom=f"rule {rule.rule_id}",
             text=text,

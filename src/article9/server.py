@@ -4,16 +4,30 @@ library's pydantic models. Bad input is a 422 naming the field; nothing leaks a 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import __version__
 from .errors import Article9Error
 from .models import Assessment, Comparison, Diff, Scenario, WhatIf
+
+WEB = Path(__file__).parent / "web"
+
+
+def scenario_dir() -> Path:
+    """The bundled scenarios: installed beside the package's data, or the source tree's."""
+    installed = Path(sys.prefix) / "share" / "article9" / "scenarios"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
 
 EXAMPLE_SCENARIO = {
     "title": "US destroyer attacked on the high seas",
@@ -46,6 +60,7 @@ class AssessRequest(BaseModel):
         default_factory=list, description="Dates to assess; default the scenario's, else today."
     )
     actions: list[str] = Field(default_factory=list, description="Actions; default the scenario's, else all.")
+    lang: str = Field(default="en", pattern="^(en|ja)$", description="Language of labels and explanations.")
 
 
 class ExplainRequest(BaseModel):
@@ -203,7 +218,7 @@ def create_app() -> FastAPI:
             raise HTTPException(
                 422, detail=[{"loc": ["body", "dates"], "msg": "at most 20 dates", "type": "value_error"}]
             )
-        return [shared_engine().assess(s, d, req.actions or None) for d in days]
+        return [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
 
     @app.post("/explain", response_model=Assessment, response_model_by_alias=True)
     def explain(req: ExplainRequest) -> Assessment:
@@ -242,6 +257,33 @@ def create_app() -> FastAPI:
             )
         return InterviewResponse(question=question, assessment=e.assess(s, when, actions))
 
+    @app.get("/scenarios")
+    def scenarios() -> list[dict[str, Any]]:
+        """The bundled scenario library."""
+        from .scenario import load_scenario
+
+        rb = shared_engine().rb
+        out = []
+        for path in sorted(scenario_dir().glob("*.yaml")):
+            s = load_scenario(path, rb)
+            out.append({"name": path.stem, "title": s.title, "dates": [d.isoformat() for d in s.dates]})
+        return out
+
+    @app.get("/scenarios/{name}", response_model=Scenario)
+    def scenario_file(name: str) -> Scenario:
+        from .scenario import load_scenario
+
+        path = scenario_dir() / f"{name}.yaml"
+        if "/" in name or not path.is_file():
+            raise HTTPException(404, detail=f"no bundled scenario {name!r}")
+        return load_scenario(path, shared_engine().rb)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+
     @app.get("/vocabulary")
     def vocabulary() -> dict[str, Any]:
         return shared_engine().rb.vocabulary.model_dump()
@@ -262,7 +304,14 @@ def create_app() -> FastAPI:
     def law_index() -> list[dict[str, Any]]:
         rb = shared_engine().rb
         return [
-            {"id": p.id, "title": p.title, "title_ja": p.title_ja, "marker": p.marker, "instrument": p.instrument}
+            {
+                "id": p.id,
+                "title": p.title,
+                "title_ja": p.title_ja,
+                "marker": p.marker,
+                "instrument": p.instrument,
+                "window": rb.window_text(p.id) if p.blocks else "",
+            }
             for p in rb.provisions.values()
         ]
 
@@ -277,6 +326,7 @@ def create_app() -> FastAPI:
             raise HTTPException(
                 404, detail=f"no provision {provision_id!r}{suggest(provision_id, rb.provisions)}"
             ) from None
+        inst = rb.instruments[p.instrument]
         return {
             "id": p.id,
             "title": p.title,
@@ -284,7 +334,11 @@ def create_app() -> FastAPI:
             "marker": p.marker,
             "sources": p.sources,
             "instrument": p.instrument,
+            "instrument_title": inst.title_en,
+            "instrument_title_ja": inst.title_ja,
+            "law_number": inst.law_number,
             "summary": p.summary,
+            "summary_ja": p.summary_ja,
             "blocks": [
                 {
                     "from": b.start.isoformat(),

@@ -1,0 +1,262 @@
+// article9 web explorer: a thin page over the HTTP API. No law logic here.
+"use strict";
+
+const UI = {
+  tagline: { en: "Japan's law on the use of force and SDF operations, executable", ja: "武力の行使と自衛隊の行動に関する日本の法を実行可能にしたもの" },
+  date: { en: "Date", ja: "日付" },
+  compare_with: { en: "Compare with", ja: "比較する日付" },
+  share: { en: "Copy link", ja: "リンクをコピー" },
+  law: { en: "The law", ja: "法令一覧" },
+  scenario: { en: "Scenario", ja: "シナリオ" },
+  load: { en: "Load a bundled scenario:", ja: "収録シナリオを読み込む：" },
+  choose: { en: "(choose…)", ja: "（選択…）" },
+  unknown_hint: { en: "Facts left unknown can still decide an answer; the cards say which ones matter.", ja: "不明のままの事実も判定を左右し得ます。各カードにどの事実が決め手となるかを示します。" },
+  world_fact: { en: "World facts", ja: "事実" },
+  judgment: { en: "Government judgments", ja: "政府の判断" },
+  procedural: { en: "Procedure", ja: "手続" },
+  actions: { en: "Actions to assess", ja: "判定する行為" },
+  unknown: { en: "unknown", ja: "不明" },
+  yes: { en: "yes", ja: "はい" },
+  no: { en: "no", ja: "いいえ" },
+  permitted: { en: "Permitted (known true)", ja: "許される（確定）" },
+  not_permitted: { en: "Not permitted (known false)", ja: "許されない（確定）" },
+  depends: { en: "Depends (possibly true)", ja: "未確定（事実次第）" },
+  constitutional: { en: "Constitution, as read on this date", ja: "当日の政府解釈による憲法上の許容性" },
+  basis: { en: "Statutory basis", ja: "法律上の根拠" },
+  none: { en: "none in force", ja: "施行中の根拠なし" },
+  procedure: { en: "Procedure", ja: "手続" },
+  why: { en: "Why (explanation)", ja: "理由（説明）" },
+  permitted_if: { en: "Permitted if any of", ja: "次のいずれかなら許される" },
+  not_permitted_if: { en: "Not permitted if any of", ja: "次のいずれかなら許されない" },
+  on: { en: "On", ja: "" },
+  yes_word: { en: "yes", ja: "はい" },
+  no_word: { en: "no", ja: "いいえ" },
+  depends_word: { en: "depends", ja: "未確定" },
+  rulebase: { en: "rule base", ja: "ルールベース" },
+  copied: { en: "Link copied to the address bar.", ja: "リンクをアドレスバーに設定しました。" },
+  back: { en: "Back to the explorer", ja: "判定画面に戻る" },
+  rules_in_force: { en: "Rules in force", ja: "施行中の規定" },
+  no_rules: { en: "Text only: no rules", ja: "本文のみ（ルールなし）" },
+  summary_missing: { en: "", ja: "（日本語の要約は未作成）" },
+  instrument: { en: "Instrument", ja: "法令等" },
+  error: { en: "Error", ja: "エラー" },
+};
+
+const state = { lang: "en", facts: {}, date: "", date2: "", actions: [], vocab: null };
+let timer = null;
+
+function t(key) { return (UI[key] || {})[state.lang] || (UI[key] || {}).en || key; }
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") node.className = v; else if (k === "text") node.textContent = v; else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+function label(item) { return item.label[state.lang] || item.label.en; }
+
+async function api(path, body) {
+  const res = await fetch(path, body ? { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {});
+  const data = await res.json();
+  if (!res.ok) {
+    const detail = Array.isArray(data.detail) ? data.detail.map(d => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ") : data.detail;
+    throw new Error(detail);
+  }
+  return data;
+}
+
+function todayIso() { return new Date().toISOString().slice(0, 10); }
+
+function encodeState() {
+  const json = JSON.stringify({ f: state.facts, d: state.date, d2: state.date2, l: state.lang, a: state.actions });
+  return btoa(unescape(encodeURIComponent(json))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+function decodeState(text) {
+  try {
+    const json = decodeURIComponent(escape(atob(text.replace(/-/g, "+").replace(/_/g, "/"))));
+    const s = JSON.parse(json);
+    state.facts = s.f || {}; state.date = s.d || ""; state.date2 = s.d2 || ""; state.lang = s.l === "ja" ? "ja" : "en";
+    state.actions = Array.isArray(s.a) ? s.a : [];
+  } catch (e) { /* a broken link starts empty */ }
+}
+
+function renderStatic() {
+  document.documentElement.lang = state.lang;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  document.getElementById("lang-en").classList.toggle("active", state.lang === "en");
+  document.getElementById("lang-ja").classList.toggle("active", state.lang === "ja");
+  const v = state.vocab;
+  for (const kind of ["world_fact", "judgment", "procedural"]) {
+    const box = document.getElementById(`facts-${kind}`);
+    box.replaceChildren();
+    for (const [name, fact] of Object.entries(v.facts)) {
+      if (fact.kind !== kind) continue;
+      const select = el("select", { "data-fact": name, "aria-label": name });
+      for (const [value, key] of [["", "unknown"], ["true", "yes"], ["false", "no"]]) {
+        const opt = el("option", { value, text: t(key) });
+        if (String(state.facts[name] ?? "") === value) opt.selected = true;
+        select.append(opt);
+      }
+      select.addEventListener("change", () => {
+        if (select.value === "") delete state.facts[name]; else state.facts[name] = select.value === "true";
+        schedule();
+      });
+      box.append(el("div", { class: "fact" }, el("span", { text: fact.question[state.lang] }), select,
+        el("small", { text: fact.help[state.lang] })));
+    }
+  }
+  const acts = document.getElementById("actions");
+  acts.replaceChildren();
+  for (const [name, action] of Object.entries(v.actions)) {
+    const box = el("input", { type: "checkbox", "data-action": name });
+    box.checked = state.actions.length === 0 || state.actions.includes(name);
+    box.addEventListener("change", () => {
+      state.actions = [...acts.querySelectorAll("input:checked")].map(i => i.dataset.action);
+      if (state.actions.length === Object.keys(v.actions).length) state.actions = [];
+      schedule();
+    });
+    acts.append(el("label", { class: "fact" }, el("span", { text: label(action) }), box));
+  }
+  document.getElementById("date").value = state.date;
+  document.getElementById("date2").value = state.date2;
+  document.getElementById("year").value = state.date.slice(0, 4);
+}
+
+function schedule() { clearTimeout(timer); timer = setTimeout(assess, 150); history.replaceState(null, "", `#s=${encodeState()}`); }
+
+function treeNode(step) {
+  const text = (step.negated && step.value === "false") ? step.text : (step.negated ? `not: ${step.text}` : step.text);
+  const shown = (step.negated && step.value === "false") ? "true" : step.value;
+  const li = el("li", { class: `v-${shown}` }, el("span", { text }));
+  if (step.rule) {
+    const p = step.rule.provision;
+    li.append(el("a", { class: "prov", href: `#/law/${p.id}`, title: step.rule.text, text: `${p.id} [${p.marker}]` }));
+  }
+  if (step.note) li.append(el("span", { class: "prov", text: `(${step.note})` }));
+  if (step.children && step.children.length) {
+    const ul = el("ul");
+    for (const c of step.children) ul.append(treeNode(c));
+    li.append(ul);
+  }
+  return li;
+}
+
+function setList(title, sets) {
+  if (!sets || !sets.length) return null;
+  const ul = el("ul", { class: "sets" });
+  for (const one of sets) {
+    ul.append(el("li", { text: Object.entries(one).map(([k, v]) => `${k} = ${v ? t("yes") : t("no")}`).join("; ") }));
+  }
+  return el("div", {}, el("strong", { text: `${t(title)}:` }), ul);
+}
+
+function card(det, other, otherDate) {
+  const lawful = det.bases.filter(b => b.lawful !== "false");
+  const basis = lawful.length ? lawful.map(b => `${b.provision.id} ${b.provision.title} [${b.provision.marker}]`).join("; ") : t("none");
+  const steps = lawful.flatMap(b => b.procedure.filter(s => s.required !== "false").map(s => `${s.done === "true" ? "✓" : s.done === "false" ? "✗" : "?"} ${s.label}`));
+  const node = el("article", { class: "card", "data-action": det.action },
+    el("h3", { text: det.label }, " ", el("code", { text: det.action })),
+    el("p", { class: `status status-${det.status}`, "data-status": det.status, text: t(det.status) }),
+    other ? el("p", { class: `second status-${other.status}`, "data-status2": other.status, text: `${otherDate}: ${t(other.status)}` }) : null,
+    el("p", { text: `${t("constitutional")}: ${t(det.constitutional === "true" ? "yes_word" : det.constitutional === "false" ? "no_word" : "depends_word")}` }),
+    el("p", { text: `${t("basis")}: ${basis}` }),
+    steps.length ? el("p", { text: `${t("procedure")}: ${steps.join("; ")}` }) : null,
+    setList("permitted_if", det.permitted_if),
+    setList("not_permitted_if", det.not_permitted_if),
+    el("details", {}, el("summary", { text: t("why") }), el("ul", { class: "tree" }, treeNode(det.explanation))));
+  return node;
+}
+
+async function assess() {
+  const message = document.getElementById("message");
+  const cards = document.getElementById("cards");
+  const dates = [state.date || todayIso()];
+  if (state.date2) dates.push(state.date2);
+  try {
+    const result = await api("/assess", { scenario: { title: "web", facts: state.facts }, dates, actions: state.actions, lang: state.lang });
+    message.textContent = `${result[0].date} · ${t("rulebase")} ${result[0].rulebase.hash.slice(0, 12)}`;
+    cards.replaceChildren(...result[0].determinations.map((d, i) => card(d, result[1] ? result[1].determinations[i] : null, result[1] ? result[1].date : "")));
+  } catch (e) {
+    message.textContent = `${t("error")}: ${e.message}`;
+    cards.replaceChildren();
+  }
+}
+
+async function showLaw(id) {
+  const page = document.getElementById("lawpage");
+  document.getElementById("builder").hidden = true;
+  document.getElementById("results").hidden = true;
+  page.hidden = false;
+  page.replaceChildren(el("p", {}, el("a", { href: `#s=${encodeState()}`, text: t("back") })));
+  try {
+    if (!id) {
+      const list = await api("/law");
+      const table = el("table");
+      for (const p of list) {
+        table.append(el("tr", {}, el("td", {}, el("a", { href: `#/law/${p.id}`, text: p.id })),
+          el("td", { text: `[${p.marker}]` }), el("td", { text: state.lang === "ja" && p.title_ja ? p.title_ja : p.title }),
+          el("td", { text: p.window || t("no_rules") })));
+      }
+      page.append(el("h2", { text: t("law") }), table);
+      return;
+    }
+    const p = await api(`/law/${id}`);
+    page.append(
+      el("h2", { text: `${p.id} ${state.lang === "ja" && p.title_ja ? p.title_ja : p.title} [${p.marker}]` }),
+      el("p", { text: `${t("instrument")}: ${state.lang === "ja" ? p.instrument_title_ja : p.instrument_title}${p.law_number ? ` (${p.law_number})` : ""}` }),
+      el("p", { class: "summary", text: state.lang === "ja" ? (p.summary_ja || t("summary_missing")) : p.summary }),
+      el("p", { text: `sources: ${p.sources.join(", ")}` }),
+      el("h3", { text: p.blocks.length ? t("rules_in_force") : t("no_rules") }));
+    for (const b of p.blocks) page.append(el("p", { text: `${b.from} .. ${b.to || ""}` }), el("pre", { text: b.rules }));
+  } catch (e) {
+    page.append(el("p", { text: `${t("error")}: ${e.message}` }));
+  }
+}
+
+function route() {
+  const hash = location.hash.slice(1);
+  if (hash.startsWith("/law")) { renderStatic(); showLaw(decodeURIComponent(hash.slice(5))); return; }
+  if (hash.startsWith("s=")) decodeState(hash.slice(2));
+  document.getElementById("lawpage").hidden = true;
+  document.getElementById("builder").hidden = false;
+  document.getElementById("results").hidden = false;
+  renderStatic();
+  assess();
+}
+
+async function main() {
+  state.vocab = await api("/vocabulary");
+  state.date = todayIso();
+  const year = document.getElementById("year");
+  year.max = String(new Date().getFullYear());
+  const library = await api("/scenarios");
+  const select = document.getElementById("library");
+  for (const s of library) select.append(el("option", { value: s.name, text: s.title }));
+  select.addEventListener("change", async () => {
+    if (!select.value) return;
+    const s = await api(`/scenarios/${select.value}`);
+    state.facts = Object.fromEntries(Object.entries(s.facts).filter(([, v]) => v !== null));
+    state.actions = s.actions || [];
+    if (s.dates && s.dates.length) state.date = s.dates[0];
+    state.date2 = s.dates && s.dates.length > 1 ? s.dates[s.dates.length - 1] : "";
+    renderStatic(); schedule();
+  });
+  document.getElementById("date").addEventListener("change", e => { state.date = e.target.value; year.value = state.date.slice(0, 4); schedule(); });
+  document.getElementById("date2").addEventListener("change", e => { state.date2 = e.target.value; schedule(); });
+  year.addEventListener("input", () => {
+    state.date = `${year.value}${(state.date || todayIso()).slice(4)}`;
+    document.getElementById("date").value = state.date; schedule();
+  });
+  document.getElementById("lang-en").addEventListener("click", () => { state.lang = "en"; renderStatic(); schedule(); });
+  document.getElementById("lang-ja").addEventListener("click", () => { state.lang = "ja"; renderStatic(); schedule(); });
+  document.getElementById("share").addEventListener("click", () => {
+    history.replaceState(null, "", `#s=${encodeState()}`);
+    if (navigator.clipboard) navigator.clipboard.writeText(location.href).catch(() => {});
+    document.getElementById("message").textContent = t("copied");
+  });
+  window.addEventListener("hashchange", () => { if (location.hash.startsWith("#/law") || !document.getElementById("lawpage").hidden) route(); });
+  route();
+}
+
+main();

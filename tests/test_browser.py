@@ -1,0 +1,128 @@
+"""The web explorer in a real browser: Playwright driving Debian's Chromium headless against
+the app served on loopback. Builds a scenario by clicking, reads the result, moves the date,
+switches the language, follows a shared link and a provision link, and saves screenshots.
+Skipped only outside CI when Chromium is not installed; in CI (CI=true) a missing browser fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    import uvicorn
+
+    from article9.server import app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "CI must install Chromium (see .ci/run)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def card_status(page, action):
+    return page.locator(f".card[data-action={action}] .status")
+
+
+def test_build_a_scenario_by_clicking_and_move_the_date(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/")
+    page.wait_for_selector(".card")
+    page.fill("#date", "2017-06-01")
+    page.dispatch_event("#date", "change")
+    for fact in (
+        "missile_flying_toward_japan",
+        "intercept_over_japan_or_high_seas",
+        "mindef_destruction_order_pm_approved",
+    ):
+        page.select_option(f"select[data-fact={fact}]", "true")
+    expect(card_status(page, "intercept_missile_aimed_at_japan")).to_have_attribute("data-status", "permitted")
+    expect(card_status(page, "intercept_missile_aimed_at_japan")).to_have_text("Permitted (known true)")
+    page.screenshot(path=str(tmp_path / "built.png"))
+    # move the date across the timeline: the slider to 2004, before the 2005 destruction-measures article
+    page.eval_on_selector("#year", "el => { el.value = '2004'; el.dispatchEvent(new Event('input')); }")
+    expect(page.locator("#date")).to_have_value("2004-06-01")
+    expect(card_status(page, "intercept_missile_aimed_at_japan")).to_have_attribute("data-status", "not_permitted")
+    # switch the language
+    page.click("#lang-ja")
+    expect(card_status(page, "intercept_missile_aimed_at_japan")).to_have_text("許されない（確定）")
+    expect(page.locator("[data-i18n=world_fact]")).to_have_text("事実")
+    page.screenshot(path=str(tmp_path / "japanese.png"))
+    assert not errors
+
+
+def test_bundled_scenario_compare_share_and_law_page(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.wait_for_selector(".card")
+    page.select_option("#library", "us-ship-defense")
+    ship = card_status(page, "defend_foreign_warship")
+    expect(ship).to_have_attribute("data-status", "permitted")  # 2016-05-01
+    second = page.locator(".card[data-action=defend_foreign_warship] .second")
+    expect(second).to_have_attribute("data-status2", "not_permitted")  # compared with 2014-06-01
+    expect(second).to_contain_text("2014-06-01")
+    # the shareable URL restores the scenario in a fresh page
+    page.click("#share")
+    url = page.url
+    assert "#s=" in url
+    other = browser.new_page()
+    other.goto(url)
+    expect(card_status(other, "defend_foreign_warship")).to_have_attribute("data-status", "permitted")
+    expect(other.locator("select[data-fact=survival_threat]")).to_have_value("true")
+    # the explanation links to the provision page
+    page.click(".card[data-action=defend_foreign_warship] details summary")
+    page.click(".card[data-action=defend_foreign_warship] a.prov[href='#/law/sdf-act/76-1-ii']")
+    expect(page.locator("#lawpage h2")).to_contain_text("sdf-act/76-1-ii")
+    expect(page.locator("#lawpage .summary")).to_contain_text("survival")
+    page.screenshot(path=str(tmp_path / "law.png"))
+
+
+def test_readable_on_a_phone(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server + "/")
+    page.wait_for_selector(".card")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    page.screenshot(path=str(tmp_path / "phone.png"))
