@@ -63,6 +63,14 @@ def _engine(reform: Path | None = None):  # noqa: ANN202 - lazy import keeps sta
     return Engine(_rulebase(reform))
 
 
+def _set_lang(lang: str) -> None:
+    from . import render
+
+    if lang not in ("en", "ja"):
+        raise InputError(f"--lang must be en or ja (got '{lang}')")
+    render.LANG["value"] = lang
+
+
 def _dates(values: list[str] | None, fallback: list[dt.date]) -> list[dt.date]:
     from .scenario import parse_date
 
@@ -92,16 +100,18 @@ def assess(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if an answer differs from the file's 'expect' section.")
     ] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
     reform: Reform = None,
 ) -> None:
     """Assess every action (or the chosen ones) of a scenario on one or more dates."""
     from .expect import mismatches
     from .scenario import load_scenario
 
+    _set_lang(lang)
     engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     days = _dates(date, scenario.dates)
-    results = [engine.assess(scenario, d, action or None) for d in days]
+    results = [engine.assess(scenario, d, action or None, lang=lang) for d in days]
     _emit(results, fmt, max_depth=6)
     if check:
         problems = [m for r in results if r.date in scenario.expect for m in mismatches(r, scenario.expect[r.date])]
@@ -117,15 +127,17 @@ def explain(
     action: Annotated[str, typer.Argument(help="The action to explain (see 'article9 vocab').")],
     date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
     reform: Reform = None,
 ) -> None:
     """Explain one action's answer in full: every step, its rule and its provision."""
     from .scenario import load_scenario
 
+    _set_lang(lang)
     engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     day = _dates([date] if date else None, scenario.dates)[0]
-    result = engine.assess(scenario, day, [action])
+    result = engine.assess(scenario, day, [action], lang=lang)
     _emit([result], fmt, max_depth=None, rules=True)
 
 

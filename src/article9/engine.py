@@ -288,11 +288,11 @@ class Engine:
                 type=action.type,
                 status=_status(statuses[a]),
                 constitutional=val.of(_fn("constitutional", a)),
-                bases=self._bases(prog, val, a, day),
+                bases=self._bases(prog, val, a, day, lang),
                 explanation=explainer.explain_action(a, self._not_in_force(a, day)),
             )
             if statuses[a] == "unknown":
-                self._undecided(det, prog, val, facts)
+                self._undecided(det, prog, val, facts, lang)
             dets.append(det)
         return Assessment(
             date=day,
@@ -435,7 +435,9 @@ class Engine:
             out.append(ProvisionChange(provision=self._ref(pid), change="; ".join(parts) or "changed"))
         return out
 
-    def _undecided(self, det: Determination, prog: GroundProgram, val: Valuation, facts: dict) -> None:
+    def _undecided(
+        self, det: Determination, prog: GroundProgram, val: Valuation, facts: dict, lang: str = "en"
+    ) -> None:
         """Fill the minimal sets that decide an undecided action, and the facts they use."""
         from .reasoning import minimal_sets
 
@@ -447,7 +449,9 @@ class Engine:
         det.sets_complete = done_yes and done_no
         used = {f for s in det.permitted_if + det.not_permitted_if for f in s}
         det.depends_on = [
-            DependsOn(fact=f, kind=v.facts[f].kind, question=v.facts[f].question.en) for f in v.facts if f in used
+            DependsOn(fact=f, kind=v.facts[f].kind, question=getattr(v.facts[f].question, lang))
+            for f in v.facts
+            if f in used
         ]
 
     def _depends(self, prog: GroundProgram, val: Valuation, action: str) -> list[str]:
@@ -482,11 +486,15 @@ class Engine:
                         todo.append(abs(lit))
         return [f for f in self.rb.vocabulary.facts if f in found]
 
-    def _ref(self, pid: str) -> ProvisionRef:
+    def _ref(self, pid: str, lang: str = "en") -> ProvisionRef:
         p = self.rb.provisions[pid]
+        if lang == "ja" and p.title_ja:
+            return ProvisionRef(id=pid, title=p.title_ja, instrument=p.instrument, marker=p.marker)
         return ProvisionRef(id=pid, title=p.title, instrument=p.instrument, marker=p.marker)
 
-    def _bases(self, prog: GroundProgram, val: Valuation, action: str, day: dt.date) -> list[BasisResult]:
+    def _bases(
+        self, prog: GroundProgram, val: Valuation, action: str, day: dt.date, lang: str = "en"
+    ) -> list[BasisResult]:
         out = []
         for pid in self.candidate_bases(action):
             in_force = any(b.in_force(day) for b in self.rb.provisions[pid].blocks)
@@ -496,14 +504,14 @@ class Engine:
                 steps.append(
                     ProcedureStep(
                         step=step,
-                        label=self.rb.vocabulary.procedures[step].label.en,
+                        label=getattr(self.rb.vocabulary.procedures[step].label, lang),
                         required=val.of(s),
                         done=val.of(_fn("satisfied", step)),
                     )
                 )
             out.append(
                 BasisResult(
-                    provision=self._ref(pid),
+                    provision=self._ref(pid, lang),
                     in_force=in_force,
                     window=self.rb.window_text(pid),
                     authorises=val.of(clingo.Function("basis", [clingo.Function(action), clingo.String(pid)])),

@@ -14,17 +14,25 @@ from .models import Assessment, Determination, Step
 ICON = {"true": "✓", "false": "✗", "unknown": "?"}
 STYLE = {"true": "green", "false": "red", "unknown": "yellow"}
 STATUS_STYLE = {"permitted": "bold green", "not_permitted": "bold red", "depends": "bold yellow"}
-STATUS_WORD = {
-    "permitted": "PERMITTED (known true)",
-    "not_permitted": "NOT PERMITTED (known false)",
-    "depends": "DEPENDS (possibly true)",
-}
-LAYER_WORD = {"true": "yes", "false": "no", "unknown": "depends"}
-TYPE_WORD = {
-    "use_of_force": "use of force",
-    "use_of_weapons": "use of weapons",
-    "non_force_support": "non-force support",
-}
+LANG = {"value": "en"}  # set by the command line's --lang
+
+
+def w(key: str, **kwargs: object) -> str:
+    from .i18n import t
+
+    return t(key, LANG["value"], **kwargs)
+
+
+class _Words(dict):
+    def __init__(self, keys: dict[str, str]) -> None:
+        super().__init__(keys)
+
+    def __getitem__(self, key: str) -> str:
+        return w(dict.__getitem__(self, key))
+
+
+STATUS_WORD = _Words({"permitted": "PERMITTED", "not_permitted": "NOT_PERMITTED", "depends": "DEPENDS"})
+LAYER_WORD = _Words({"true": "yes_word", "false": "no_word", "unknown": "depends_word"})
 
 
 def shown(step: Step) -> tuple[str, str, str]:
@@ -70,46 +78,56 @@ def explanation_tree(step: Step, max_depth: int | None = None, rules: bool = Fal
     return root
 
 
+class _Types(dict):
+    def __getitem__(self, key: str) -> str:
+        return w(key)
+
+
+TYPE_WORD = _Types()
+
+
 def determination_group(d: Determination, max_depth: int | None, rules: bool) -> Group:
     parts: list = []
     head = Text()
     head.append(d.label, style="bold")
     head.append(f"  [{d.action} · {TYPE_WORD[d.type]}]", style="dim")
     parts.append(head)
-    parts.append(Text.assemble("  Status: ", (STATUS_WORD[d.status], STATUS_STYLE[d.status])))
-    parts.append(Text(f"  (a) Constitution, as read on this date: {LAYER_WORD[d.constitutional]}"))
+    parts.append(Text.assemble(f"  {w('status')}: ", (STATUS_WORD[d.status], STATUS_STYLE[d.status])))
+    parts.append(Text(f"  {w('constitution')}: {LAYER_WORD[d.constitutional]}"))
     in_force = [b for b in d.bases if b.in_force]
     if not in_force:
-        parts.append(Text("  (b) Statute: no provision in force could authorise this action"))
+        parts.append(Text(f"  {w('statute_none')}"))
     for b in in_force:
         p = b.provision
-        parts.append(Text(f"  (b) Statute: {p.id} {p.title} [{p.marker}]: authorises: {LAYER_WORD[b.authorises]}"))
+        parts.append(
+            Text(f"  {w('statute')}: {p.id} {p.title} [{p.marker}]: {w('authorises')}: {LAYER_WORD[b.authorises]}")
+        )
         if any(s.required != "false" for s in b.procedure):
             steps = "; ".join(f"{ICON[s.done]} {s.label}" for s in b.procedure if s.required != "false")
-            parts.append(Text(f"  (c) Procedure: {steps}"))
+            parts.append(Text(f"  {w('procedure_word')}: {steps}"))
     for b in d.bases:
         if not b.in_force:
             parts.append(
                 Text(
-                    f"      not in force on this date: {b.provision.id} {b.provision.title} (in force: {b.window})",
+                    f"      {w('not_in_force')}: {b.provision.id} {b.provision.title} ({w('in_force')}: {b.window})",
                     style="dim",
                 )
             )
     if d.depends_on:
-        parts.append(Text("  Depends on:", style="yellow"))
+        parts.append(Text(f"  {w('depends_on')}:", style="yellow"))
         for f in d.depends_on:
             parts.append(Text(f"    - {f.fact} ({f.kind}): {f.question}", style="yellow"))
-        for title, sets in (("Permitted if", d.permitted_if), ("Not permitted if", d.not_permitted_if)):
-            parts.append(Text(f"  {title} (any one of these; other unknown facts do not matter):", style="yellow"))
+        for title, sets in (("permitted_if", d.permitted_if), ("not_permitted_if", d.not_permitted_if)):
+            parts.append(Text(f"  {w(title)}:", style="yellow"))
             for one in sets:
                 parts.append(Text(f"    - {set_text(one)}", style="yellow"))
         if not d.sets_complete:
             parts.append(Text("    (lists cut at their size limit; see --format json)", style="dim"))
     parts.append(
         Text(
-            "  Why:"
+            f"  {w('why')}:"
             if d.status == "permitted"
-            else ("  Why not:" if d.status == "not_permitted" else "  What it turns on:")
+            else (f"  {w('why_not')}:" if d.status == "not_permitted" else f"  {w('turns_on')}:")
         )
     )
     parts.append(explanation_tree(d.explanation, max_depth, rules))
@@ -123,12 +141,17 @@ def print_text(
         console.print(
             Text.assemble(
                 ("article9 ", "bold"),
-                f"assessment on {a.date.isoformat()} · rule base {a.rulebase.hash[:12]} "
-                f"(v{a.rulebase.version}, {a.rulebase.blocks} blocks in force)",
+                w(
+                    "assessment_on",
+                    date=a.date.isoformat(),
+                    hash=a.rulebase.hash[:12],
+                    version=a.rulebase.version,
+                    blocks=a.rulebase.blocks,
+                ),
             )
         )
-        console.print(Text(f"Scenario: {a.scenario}"))
-        console.print(Text("Markers: [V] checked, [P] partly checked, [U] unverified (see the law file).", style="dim"))
+        console.print(Text(f"{w('scenario_word')}: {a.scenario}"))
+        console.print(Text(w("markers"), style="dim"))
         for d in a.determinations:
             console.print()
             console.print(determination_group(d, max_depth, rules))
@@ -160,14 +183,16 @@ def markdown(assessments: Sequence[Assessment]) -> str:
         )
         for d in a.determinations:
             out += ["", f"## {d.label} (`{d.action}`, {TYPE_WORD[d.type]})", ""]
-            out.append(f"- **Status: {STATUS_WORD[d.status]}**")
-            out.append(f"- (a) Constitution, as read on this date: {LAYER_WORD[d.constitutional]}")
+            out.append(f"- **{w('status')}: {STATUS_WORD[d.status]}**")
+            out.append(f"- {w('constitution')}: {LAYER_WORD[d.constitutional]}")
             for b in d.bases:
                 p = b.provision
                 if not b.in_force:
                     out.append(f"- not in force on this date: `{p.id}` {p.title} (in force: {b.window})")
                     continue
-                out.append(f"- (b) Statute: `{p.id}` {p.title} [{p.marker}]: authorises: {LAYER_WORD[b.authorises]}")
+                out.append(
+                    f"- {w('statute')}: `{p.id}` {p.title} [{p.marker}]: {w('authorises')}: {LAYER_WORD[b.authorises]}"
+                )
                 for s in b.procedure:
                     if s.required != "false":
                         out.append(f"  - (c) {ICON[s.done]} {s.label}")

@@ -1,0 +1,57 @@
+"""Every user-facing string has an English and a Japanese form."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from article9.i18n import STRINGS
+from helpers import ROOT, SCENARIOS, cli, engine
+
+
+def test_ui_strings_have_both_languages():
+    for key, forms in STRINGS.items():
+        assert forms.get("en") and forms.get("ja"), key
+
+
+def test_web_page_strings_have_both_languages():
+    js = (ROOT / "src" / "article9" / "web" / "app.js").read_text()
+    block = js[js.index("const UI = {"): js.index("};", js.index("const UI = {"))]
+    entries = re.findall(r'^\s*(\w+): \{ en: "([^"]*)", ja: "([^"]*)" \},?$', block, re.M)
+    keys = re.findall(r"^\s*(\w+): \{", block, re.M)
+    assert len(entries) == len(keys) > 20
+    for key, en, ja in entries:
+        if key not in ("on", "summary_missing"):  # deliberately empty in one language
+            assert en and ja, key
+    html = (ROOT / "src" / "article9" / "web" / "index.html").read_text()
+    for key in re.findall(r'data-i18n="(\w+)"', html):
+        assert key in keys, key
+
+
+def test_vocabulary_and_law_have_japanese():
+    rb = engine().rb
+    v = rb.vocabulary
+    for table in (v.facts, v.actions, v.situations, v.procedures):
+        for name, item in table.items():
+            assert item.label.ja and item.label.en, name
+    for name, f in v.facts.items():
+        assert f.question.ja and f.help.ja, name
+    for name, a in v.actions.items():
+        assert a.question.ja, name
+    for name, text in v.predicates.items():
+        assert text.ja and text.en, name
+    for p in rb.provisions.values():
+        assert p.title_ja, p.id
+    for inst in rb.instruments.values():
+        assert inst.title_ja, inst.id
+
+
+def test_japanese_answer_from_the_command_line():
+    out = cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2014-06-01", "--lang", "ja")
+    assert out.returncode == 0
+    assert "許されない（確定）" in out.stdout and "NOT PERMITTED" not in out.stdout
+    data = json.loads(cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2014-06-01", "--lang", "ja",
+                          "-f", "json").stdout)
+    det = data[0]["determinations"][0]
+    assert det["label"].startswith("攻撃を受けている外国")
+    assert "許される" in det["explanation"]["text"]
