@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from article9.i18n import STRINGS
 from helpers import ROOT, SCENARIOS, cli, engine
+
+from article9.i18n import STRINGS
 
 
 def test_ui_strings_have_both_languages():
@@ -16,7 +17,7 @@ def test_ui_strings_have_both_languages():
 
 def test_web_page_strings_have_both_languages():
     js = (ROOT / "src" / "article9" / "web" / "app.js").read_text()
-    block = js[js.index("const UI = {"): js.index("};", js.index("const UI = {"))]
+    block = js[js.index("const UI = {") : js.index("};", js.index("const UI = {"))]
     entries = re.findall(r'^\s*(\w+): \{ en: "([^"]*)", ja: "([^"]*)" \},?$', block, re.M)
     keys = re.findall(r"^\s*(\w+): \{", block, re.M)
     assert len(entries) == len(keys) > 20
@@ -41,7 +42,8 @@ def test_vocabulary_and_law_have_japanese():
     for name, text in v.predicates.items():
         assert text.ja and text.en, name
     for p in rb.provisions.values():
-        assert p.title_ja, p.id
+        assert p.title_ja and p.summary_ja, p.id
+        assert p.summary and p.summary_ja
     for inst in rb.instruments.values():
         assert inst.title_ja, inst.id
 
@@ -50,8 +52,28 @@ def test_japanese_answer_from_the_command_line():
     out = cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2014-06-01", "--lang", "ja")
     assert out.returncode == 0
     assert "許されない（確定）" in out.stdout and "NOT PERMITTED" not in out.stdout
-    data = json.loads(cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2014-06-01", "--lang", "ja",
-                          "-f", "json").stdout)
+    data = json.loads(
+        cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2014-06-01", "--lang", "ja", "-f", "json").stdout
+    )
     det = data[0]["determinations"][0]
     assert det["label"].startswith("攻撃を受けている外国")
     assert "許される" in det["explanation"]["text"]
+
+
+def test_error_messages_in_japanese(tmp_path):
+    from article9.i18n import ERROR_PHRASES
+
+    assert all(en and ja for en, ja in ERROR_PHRASES)
+    cases = [
+        ("title: t\nfacts:\n  survival_threatt: true\n", "不明な事実名"),
+        ("title: t\nfacts:\n  survival_threat: true\n  survival_threat: false\n", "異なる値で二度指定"),
+        ("title: t\ndates: [2016-13-01]\n", "は日付ではありません"),
+        ("title: t\ndate: 1946-05-01\n", "日本国憲法施行日"),
+        ("facts: {}\n", "シナリオ名"),
+    ]
+    for text, phrase in cases:
+        path = tmp_path / "s.yaml"
+        path.write_text(text)
+        out = cli("assess", str(path), "--lang", "ja")
+        assert out.returncode == 2
+        assert out.stderr.startswith("エラー: ") and phrase in out.stderr, out.stderr

@@ -529,7 +529,11 @@ def run() -> None:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except Article9Error as exc:
-        typer.echo(f"error: {exc.message}", err=True)
+        from . import render
+        from .i18n import translate_error
+
+        lang = render.LANG["value"]
+        typer.echo(f"{render.w('error_word')}: {translate_error(exc.message, lang)}", err=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
