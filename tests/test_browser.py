@@ -116,6 +116,8 @@ def test_bundled_scenario_compare_share_and_law_page(server, browser, tmp_path):
     page.click(".card[data-action=defend_foreign_warship] a.prov[href='#/law/sdf-act/76-1-ii']")
     expect(page.locator("#lawpage h2")).to_contain_text("sdf-act/76-1-ii")
     expect(page.locator("#lawpage .summary")).to_contain_text("survival")
+    page.click("#lang-ja")
+    expect(page.locator("#lawpage .summary")).to_contain_text("存立")
     page.screenshot(path=str(tmp_path / "law.png"))
 
 

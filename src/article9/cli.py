@@ -345,11 +345,13 @@ def law(
         str | None, typer.Argument(help="Provision id (e.g. sdf-act/76-1-ii), a prefix, or an instrument id.")
     ] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help="Show only the rules in force on this date.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the summary: en or ja.")] = "en",
 ) -> None:
     """Show a provision: its summary, marker, sources, rules and in-force windows."""
     from .corpus import load_rulebase, suggest
     from .scenario import parse_date
 
+    _set_lang(lang)
     rb = load_rulebase(_state["law_dir"])
     day = parse_date(date, "--date") if date else None
     if citation is None:
@@ -382,7 +384,7 @@ def law(
             f"[bold]{p.id}[/bold] {p.title} ({p.title_ja})  [{p.marker}]  sources: {', '.join(p.sources)}",
             highlight=False,
         )
-        console.print(p.summary, highlight=False)
+        console.print(p.summary_ja if lang == "ja" and p.summary_ja else p.summary, highlight=False, markup=False)
         blocks = [b for b in p.blocks if day is None or b.in_force(day)]
         if day is not None and not blocks:
             console.print(

@@ -248,8 +248,12 @@ async function main() {
     state.date = `${year.value}${(state.date || todayIso()).slice(4)}`;
     document.getElementById("date").value = state.date; schedule();
   });
-  document.getElementById("lang-en").addEventListener("click", () => { state.lang = "en"; renderStatic(); schedule(); });
-  document.getElementById("lang-ja").addEventListener("click", () => { state.lang = "ja"; renderStatic(); schedule(); });
+  const switchTo = lang => {
+    state.lang = lang;
+    if (!document.getElementById("lawpage").hidden) route(); else { renderStatic(); schedule(); }
+  };
+  document.getElementById("lang-en").addEventListener("click", () => switchTo("en"));
+  document.getElementById("lang-ja").addEventListener("click", () => switchTo("ja"));
   document.getElementById("share").addEventListener("click", () => {
     history.replaceState(null, "", `#s=${encodeState()}`);
     if (navigator.clipboard) navigator.clipboard.writeText(location.href).catch(() => {});
