@@ -139,3 +139,27 @@ def test_bad_input_is_422_with_field_and_message(path, body, loc, msg):
 def test_malformed_json_is_422_not_500():
     r = client.post("/assess", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422
+
+
+def test_instrument_page_data():
+    r = client.get("/law/sdf-act").json()
+    assert r["title_ja"] == "自衛隊法" and any(p["id"] == "sdf-act/95-2" for p in r["provisions"])
+
+
+def test_library_use_and_html_in_jupyter():
+    import article9
+
+    a = article9.assess(FULL, "2016-05-01", ["defend_foreign_warship"])
+    html = a._repr_html_()
+    assert "<table>" in html and "permitted" in html and "sdf-act/76-1-ii" in html
+    assert isinstance(article9.Scenario(title="x"), article9.Scenario)
+    w = article9.whatif(FULL, "defend_foreign_warship", "2014-06-01")
+    assert w.alternatives[0].changes[0].fact == "armed_attack_on_japan"
+    c = article9.compare(FULL, ["2014-06-01", "2016-05-01"], ["defend_foreign_warship"])
+    assert [cell.status for cell in c.rows[0].cells] == ["not_permitted", "permitted"]
+    import pytest as _pytest
+
+    from article9.errors import InputError
+
+    with _pytest.raises(InputError, match="unknown fact 'nope'"):
+        article9.assess(article9.Scenario(title="x", facts={"nope": True}), "2016-05-01")

@@ -112,12 +112,20 @@ def test_bundled_scenario_compare_share_and_law_page(server, browser, tmp_path):
     expect(card_status(other, "defend_foreign_warship")).to_have_attribute("data-status", "permitted")
     expect(other.locator("select[data-fact=survival_threat]")).to_have_value("true")
     # the explanation links to the provision page
-    page.click(".card[data-action=defend_foreign_warship] details summary")
-    page.click(".card[data-action=defend_foreign_warship] a.prov[href='#/law/sdf-act/76-1-ii']")
+    page.click(".card[data-action=defend_foreign_warship] > details > summary")
+    step = page.locator(
+        ".card[data-action=defend_foreign_warship] details.psum", has=page.locator("a[href='#/law/sdf-act/76-1-ii']")
+    ).first
+    step.locator("summary").click(position={"x": 2, "y": 2})
+    expect(step.locator("p")).to_contain_text("survival")  # the provision's summary, inline in the tree
+    step.locator("a").click()
     expect(page.locator("#lawpage h2")).to_contain_text("sdf-act/76-1-ii")
     expect(page.locator("#lawpage .summary")).to_contain_text("survival")
     page.click("#lang-ja")
     expect(page.locator("#lawpage .summary")).to_contain_text("存立")
+    page.click("#lawpage a[href='#/law/sdf-act']")
+    expect(page.locator("#lawpage h2")).to_have_text("自衛隊法")
+    expect(page.locator("#lawpage li a[href='#/law/sdf-act/95-2']")).to_be_visible()
     page.screenshot(path=str(tmp_path / "law.png"))
 
 

@@ -311,6 +311,8 @@ def create_app() -> FastAPI:
                 "marker": p.marker,
                 "instrument": p.instrument,
                 "window": rb.window_text(p.id) if p.blocks else "",
+                "summary": p.summary,
+                "summary_ja": p.summary_ja,
             }
             for p in rb.provisions.values()
         ]
@@ -320,6 +322,23 @@ def create_app() -> FastAPI:
         from .corpus import suggest
 
         rb = shared_engine().rb
+        if provision_id in rb.instruments:
+            inst = rb.instruments[provision_id]
+            return {
+                "instrument": inst.id,
+                "title": inst.title_en,
+                "title_ja": inst.title_ja,
+                "kind": inst.kind,
+                "law_number": inst.law_number,
+                "egov_id": inst.egov_id,
+                "promulgated": inst.promulgated,
+                "in_force": inst.in_force,
+                "sources": inst.sources,
+                "intro": inst.intro,
+                "provisions": [
+                    {"id": p.id, "title": p.title, "title_ja": p.title_ja, "marker": p.marker} for p in inst.provisions
+                ],
+            }
         try:
             p = rb.provision(provision_id)
         except KeyError:

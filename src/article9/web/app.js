@@ -42,7 +42,7 @@ const UI = {
   error: { en: "Error", ja: "エラー" },
 };
 
-const state = { lang: "en", facts: {}, date: "", date2: "", actions: [], vocab: null };
+const state = { lang: "en", facts: {}, date: "", date2: "", actions: [], vocab: null, law: {} };
 let timer = null;
 
 function t(key) { return (UI[key] || {})[state.lang] || (UI[key] || {}).en || key; }
@@ -131,7 +131,11 @@ function treeNode(step) {
   const li = el("li", { class: `v-${shown}` }, el("span", { text }));
   if (step.rule) {
     const p = step.rule.provision;
-    li.append(el("a", { class: "prov", href: `#/law/${p.id}`, title: step.rule.text, text: `${p.id} [${p.marker}]` }));
+    const info = state.law[p.id];
+    const summary = info ? (state.lang === "ja" && info.summary_ja ? info.summary_ja : info.summary) : "";
+    li.append(el("details", { class: "prov psum" },
+      el("summary", {}, el("a", { href: `#/law/${p.id}`, title: step.rule.text, text: `${p.id} [${p.marker}]` })),
+      el("p", { text: summary }), el("code", { text: step.rule.text })));
   }
   if (step.note) li.append(el("span", { class: "prov", text: `(${step.note})` }));
   if (step.children && step.children.length) {
@@ -202,9 +206,19 @@ async function showLaw(id) {
       return;
     }
     const p = await api(`/law/${id}`);
+    if (p.provisions) {
+      const list = el("ul");
+      for (const q of p.provisions) {
+        list.append(el("li", {}, el("a", { href: `#/law/${q.id}`, text: q.id }), ` [${q.marker}] ${state.lang === "ja" && q.title_ja ? q.title_ja : q.title}`));
+      }
+      page.append(el("h2", { text: state.lang === "ja" ? p.title_ja : p.title }),
+        el("p", { text: [p.law_number, p.promulgated && `promulgated ${p.promulgated}`, p.in_force && `in force ${p.in_force}`].filter(Boolean).join(" · ") }),
+        el("p", { class: "summary", text: p.intro }), list);
+      return;
+    }
     page.append(
       el("h2", { text: `${p.id} ${state.lang === "ja" && p.title_ja ? p.title_ja : p.title} [${p.marker}]` }),
-      el("p", { text: `${t("instrument")}: ${state.lang === "ja" ? p.instrument_title_ja : p.instrument_title}${p.law_number ? ` (${p.law_number})` : ""}` }),
+      el("p", {}, `${t("instrument")}: `, el("a", { href: `#/law/${p.instrument}`, text: `${state.lang === "ja" ? p.instrument_title_ja : p.instrument_title}${p.law_number ? ` (${p.law_number})` : ""}` })),
       el("p", { class: "summary", text: state.lang === "ja" ? (p.summary_ja || t("summary_missing")) : p.summary }),
       el("p", { text: `sources: ${p.sources.join(", ")}` }),
       el("h3", { text: p.blocks.length ? t("rules_in_force") : t("no_rules") }));
@@ -227,6 +241,7 @@ function route() {
 
 async function main() {
   state.vocab = await api("/vocabulary");
+  for (const p of await api("/law")) state.law[p.id] = p;
   state.date = todayIso();
   const year = document.getElementById("year");
   year.max = String(new Date().getFullYear());
