@@ -159,16 +159,18 @@ def whatif(
     date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
     max_changes: Annotated[int, typer.Option("--max-changes", help="Largest set of changes to try (1-6).")] = 3,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
     reform: Reform = None,
 ) -> None:
     """The smallest changes to the scenario's known facts that would flip the answer, smallest first."""
     from . import render
     from .scenario import load_scenario
 
+    _set_lang(lang)
     engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     day = _dates([date] if date else None, scenario.dates)[0]
-    result = engine.whatif(scenario, action, day, max_changes=max_changes)
+    result = engine.whatif(scenario, action, day, max_changes=max_changes, lang=lang)
     if fmt is Format.json:
         typer.echo(
             json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False, indent=2)
@@ -265,6 +267,7 @@ def diff(
     to_date: Annotated[str, typer.Option("--to", help="Later date (YYYY-MM-DD).")],
     action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Only this action; repeatable.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
     reform: Reform = None,
 ) -> None:
     """Every combination of facts whose answer differs between two dates, as minimal sets of conditions, with counts."""
@@ -272,8 +275,9 @@ def diff(
     from .reasoning import diff as run_diff
     from .scenario import parse_date
 
+    _set_lang(lang)
     engine = _engine(reform)
-    result = run_diff(engine, parse_date(from_date, "--from"), parse_date(to_date, "--to"), action or None)
+    result = run_diff(engine, parse_date(from_date, "--from"), parse_date(to_date, "--to"), action or None, lang=lang)
     if fmt is Format.json:
         typer.echo(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
     elif fmt is Format.md:
@@ -291,16 +295,18 @@ def compare(
     ] = None,
     action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Action to compare; repeatable.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
     reform: Reform = None,
 ) -> None:
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
     from . import render
     from .scenario import load_scenario
 
+    _set_lang(lang)
     engine = _engine(reform)
     scenario = load_scenario(file, engine.rb)
     days = _dates(date, scenario.dates)
-    result = engine.compare(scenario, days, action or None)
+    result = engine.compare(scenario, days, action or None, lang=lang)
     if fmt is Format.json:
         typer.echo(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
     elif fmt is Format.md:

@@ -304,7 +304,9 @@ class Engine:
             determinations=dets,
         )
 
-    def whatif(self, scenario: Scenario, action: str, day: dt.date, max_changes: int = 3, limit: int = 10) -> WhatIf:
+    def whatif(
+        self, scenario: Scenario, action: str, day: dt.date, max_changes: int = 3, limit: int = 20, lang: str = "en"
+    ) -> WhatIf:
         """The smallest changes to the scenario's known facts that give the opposite answer
         (for an undecided answer: that make it permitted), smallest first. Unknown facts
         stay unknown, so a change counts only if it decides the answer whatever they are."""
@@ -349,10 +351,14 @@ class Engine:
         alternatives = []
         for combo in found:
             trial = {**facts, **{f: not facts[f] for f in combo}}
-            det = self.assess(scenario.model_copy(update={"facts": trial}), day, [action]).determinations[0]
+            det = self.assess(scenario.model_copy(update={"facts": trial}), day, [action], lang=lang).determinations[0]
             changes = [
                 FactChange(
-                    fact=f, kind=v.facts[f].kind, old=facts[f], new=not facts[f], reads=_reads_as(v, f, not facts[f])
+                    fact=f,
+                    kind=v.facts[f].kind,
+                    old=facts[f],
+                    new=not facts[f],
+                    reads=_reads_as(v, f, not facts[f], lang),
                 )
                 for f in combo
             ]
@@ -368,13 +374,15 @@ class Engine:
             complete=complete,
         )
 
-    def compare(self, scenario: Scenario, days: list[dt.date], actions: Iterable[str] | None = None) -> Comparison:
+    def compare(
+        self, scenario: Scenario, days: list[dt.date], actions: Iterable[str] | None = None, lang: str = "en"
+    ) -> Comparison:
         """The scenario's answers on several dates, and for each change between consecutive
         dates the provisions whose dated blocks made it."""
         if len(days) < 2:
             raise InputError("compare needs at least two dates (--date D1 --date D2)")
         days = sorted(set(days))
-        results = [self.assess(scenario, d, actions) for d in days]
+        results = [self.assess(scenario, d, actions, lang=lang) for d in days]
         rows = []
         for i, action in enumerate(r.action for r in results[0].determinations):
             dets = [r.determinations[i] for r in results]
@@ -392,7 +400,7 @@ class Engine:
                 else:
                     what = f"constitutional layer {c1.constitutional} -> {c2.constitutional}"
                 changes.append(
-                    CompareChange(from_date=d1, to_date=d2, what=what, provisions=self._changed(d1, d2, e1, e2))
+                    CompareChange(from_date=d1, to_date=d2, what=what, provisions=self._changed(d1, d2, e1, e2, lang))
                 )
             rows.append(CompareRow(action=action, label=dets[0].label, cells=cells, changes=changes))
         return Comparison(
@@ -416,7 +424,9 @@ class Engine:
             not_permitted_if=det.not_permitted_if,
         )
 
-    def _changed(self, d1: dt.date, d2: dt.date, e1: Determination, e2: Determination) -> list[ProvisionChange]:
+    def _changed(
+        self, d1: dt.date, d2: dt.date, e1: Determination, e2: Determination, lang: str = "en"
+    ) -> list[ProvisionChange]:
         """Provisions whose blocks differ between the dates and that bear on this action:
         cited in either explanation, or a candidate basis for it."""
         before = {(b.provision_id, b.window) for b in self.rb.blocks_on(d1)}
@@ -431,8 +441,7 @@ class Engine:
         for pid in sorted(changed & relevant):
             starts = [b.start for b in self.rb.provisions[pid].blocks if d1 < b.start <= d2]
             ends = [b.end for b in self.rb.provisions[pid].blocks if d1 <= b.end < d2]
-            parts = [f"in force from {s.isoformat()}" for s in starts] + [f"ceased after {e.isoformat()}" for e in ends]
-            out.append(ProvisionChange(provision=self._ref(pid), change="; ".join(parts) or "changed"))
+            out.append(ProvisionChange(provision=self._ref(pid, lang), change=change_text(starts, ends, lang)))
         return out
 
     def _undecided(
@@ -543,16 +552,32 @@ def _reads(prog: GroundProgram, support: set[int]) -> set[int]:
 
 
 KIND_WORDS = {
-    "procedural": ("Procedure: this step would have to be taken", "Procedure: this step would have to be absent"),
-    "judgment": ("The government would have to judge", "The government would have to judge otherwise"),
-    "world_fact": ("The facts would have to be", "The facts would have to be otherwise"),
+    "en": {
+        "procedural": ("Procedure: this step would have to be taken", "Procedure: this step would have to be absent"),
+        "judgment": ("The government would have to judge", "The government would have to judge otherwise"),
+        "world_fact": ("The facts would have to be", "The facts would have to be otherwise"),
+    },
+    "ja": {
+        "procedural": ("手続：次の手続が行われる必要がある", "手続：次の手続が行われていない場合"),
+        "judgment": ("政府が次のように判断する必要がある", "政府が次のように判断しない場合"),
+        "world_fact": ("事実が次のとおりである必要がある", "事実が次のとおりでない場合"),
+    },
 }
 
 
-def _reads_as(v: object, fact: str, new: bool) -> str:
+def _reads_as(v: object, fact: str, new: bool, lang: str = "en") -> str:
     f = v.facts[fact]  # type: ignore[attr-defined]
-    yes, no = KIND_WORDS[f.kind]
-    return f"{yes if new else no}: {f.label.en}"
+    yes, no = KIND_WORDS[lang][f.kind]
+    return f"{yes if new else no}: {getattr(f.label, lang)}"
+
+
+def change_text(starts: list[dt.date], ends: list[dt.date], lang: str = "en") -> str:
+    """How a provision's blocks changed between two dates, in words."""
+    if lang == "ja":
+        parts = [f"{d.isoformat()}から施行" for d in starts] + [f"{d.isoformat()}限りで失効" for d in ends]
+        return "、".join(parts) or "変更"
+    parts = [f"in force from {d.isoformat()}" for d in starts] + [f"ceased after {d.isoformat()}" for d in ends]
+    return "; ".join(parts) or "changed"
 
 
 def _inline(label: str) -> str:

@@ -97,7 +97,7 @@ def _count(cubes: list[dict[str, bool]], n_facts: int) -> int:
     return go(tuple(sorted(set(frozen))), 0) * 2 ** (n_facts - len(names))
 
 
-def diff(engine: object, d1, d2, actions=None, limit: int = 200):  # noqa: ANN001, ANN201
+def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en"):  # noqa: ANN001, ANN201
     """Every combination of facts whose answer differs between two dates, described exactly
     by minimal sets of conditions and counted over the whole fact space."""
     import dataclasses
@@ -105,7 +105,7 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200):  # noqa: ANN00
 
     from clingo import ast
 
-    from .engine import GroundProgram, _fn, check_action, check_date
+    from .engine import GroundProgram, _fn, change_text, check_action, check_date
     from .errors import InputError
     from .models import Diff, DiffRow, ProvisionChange
     from .rules import ENGINE_PREDICATES, Rule
@@ -177,12 +177,13 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200):  # noqa: ANN00
         for pid in sorted(changed & relevant):
             starts = [b.start for b in rb.provisions[pid].blocks if d1 < b.start <= d2]
             ends = [b.end for b in rb.provisions[pid].blocks if d1 <= b.end < d2]
-            parts = [f"in force from {s.isoformat()}" for s in starts] + [f"ceased after {e.isoformat()}" for e in ends]
-            provisions.append(ProvisionChange(provision=engine._ref(pid), change="; ".join(parts) or "changed"))  # type: ignore[attr-defined]
+            provisions.append(
+                ProvisionChange(provision=engine._ref(pid, lang), change=change_text(starts, ends, lang))  # type: ignore[attr-defined]
+            )
         rows.append(
             DiffRow(
                 action=a,
-                label=rb.vocabulary.actions[a].label.en,
+                label=getattr(rb.vocabulary.actions[a].label, lang),
                 gained=found["_gained"],
                 lost=found["_lost"],
                 gained_count=_count(found["_gained"], n_facts),

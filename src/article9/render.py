@@ -207,28 +207,39 @@ def markdown(assessments: Sequence[Assessment]) -> str:
     return "\n".join(out)
 
 
-SHORT = {"permitted": "permitted", "not_permitted": "not permitted", "depends": "depends"}
+SHORT = _Words({"permitted": "short_permitted", "not_permitted": "short_not_permitted", "depends": "short_depends"})
 
 
 def _cell_text(cell) -> str:  # noqa: ANN001
     text = SHORT[cell.status]
     if cell.bases:
-        text += "\nunder " + ", ".join(cell.bases)
-    text += f"\nconstitutional: {LAYER_WORD[cell.constitutional]}"
+        text += f"\n{w('under')}: " + ", ".join(cell.bases)
+    text += f"\n{w('constitutional_short')}: {LAYER_WORD[cell.constitutional]}"
     if cell.procedure:
-        text += "\nneeds: " + "; ".join(cell.procedure)
-    for title, sets in (("permitted if", cell.permitted_if), ("not permitted if", cell.not_permitted_if)):
+        text += f"\n{w('needs')}: " + "; ".join(cell.procedure)
+    for title, sets in (("permitted_if_short", cell.permitted_if), ("not_permitted_if_short", cell.not_permitted_if)):
         if sets:
-            text += f"\n{title}: " + " | ".join(set_text(one) for one in sets)
+            text += f"\n{w(title)}: " + " | ".join(set_text(one) for one in sets)
     return text
+
+
+def _what(row, ch) -> str:  # noqa: ANN001
+    """The kind of change between two compared dates, in the chosen language."""
+    a = next(c for c in row.cells if c.date == ch.from_date)
+    b = next(c for c in row.cells if c.date == ch.to_date)
+    if a.status != b.status:
+        return w("status_change", a=SHORT[a.status], b=SHORT[b.status])
+    if a.bases != b.bases:
+        return w("basis_change", a=", ".join(a.bases) or "-", b=", ".join(b.bases) or "-")
+    return w("layer_change", a=LAYER_WORD[a.constitutional], b=LAYER_WORD[b.constitutional])
 
 
 def print_comparison(result, console: Console) -> None:  # noqa: ANN001
     from rich.table import Table
 
-    console.print(Text.assemble(("article9 ", "bold"), f"comparison · {result.scenario}"))
+    console.print(Text.assemble(("article9 ", "bold"), f"{w('comparison')} · {result.scenario}"))
     table = Table(show_lines=True)
-    table.add_column("action")
+    table.add_column(w("action_word"))
     for d in result.dates:
         table.add_column(f"{d.isoformat()}\n{result.rulebase_hashes[d.isoformat()][:12]}")
     for row in result.rows:
@@ -239,7 +250,12 @@ def print_comparison(result, console: Console) -> None:  # noqa: ANN001
     console.print(table)
     for row in result.rows:
         for ch in row.changes:
-            console.print(Text(f"{row.action}: {ch.from_date} -> {ch.to_date}: {ch.what}", style="bold"))
+            console.print(
+                Text(
+                    w("changed_between", action=row.action, d1=ch.from_date, d2=ch.to_date, what=_what(row, ch)),
+                    style="bold",
+                )
+            )
             for p in ch.provisions:
                 console.print(Text(f"  {p.provision.id} [{p.provision.marker}] {p.provision.title}: {p.change}"))
 
@@ -265,22 +281,26 @@ def print_whatif(result, console: Console) -> None:  # noqa: ANN001
     console.print(
         Text.assemble(
             ("article9 ", "bold"),
-            f"what if · {result.scenario} · {result.action} on {result.date.isoformat()}: "
-            f"now {SHORT[result.status]}; ways to make it {SHORT[result.target]}:",
+            w(
+                "whatif_head",
+                scenario=result.scenario,
+                action=result.action,
+                date=result.date.isoformat(),
+                now=SHORT[result.status],
+                target=SHORT[result.target],
+            ),
         )
     )
     if not result.alternatives:
-        console.print(
-            Text(f"  No change of up to {result.max_changes} known facts does it (try --max-changes).", style="yellow")
-        )
+        console.print(Text("  " + w("whatif_none", n=result.max_changes), style="yellow"))
     for i, alt in enumerate(result.alternatives, 1):
         console.print()
-        console.print(Text(f"{i}. {len(alt.changes)} change(s) -> {SHORT[alt.status]}", style="bold"))
+        console.print(Text(w("whatif_item", i=i, n=len(alt.changes), status=SHORT[alt.status]), style="bold"))
         for ch in alt.changes:
             console.print(Text(f"   - {ch.reads}  [{ch.fact}: {ch.old} -> {ch.new}]"))
         console.print(explanation_tree(alt.explanation, max_depth=3))
     if not result.complete:
-        console.print(Text("(stopped at the limit of alternatives; the list is not exhaustive)", style="dim"))
+        console.print(Text(w("whatif_cut"), style="dim"))
 
 
 def whatif_markdown(result) -> str:  # noqa: ANN001
@@ -297,40 +317,41 @@ def whatif_markdown(result) -> str:  # noqa: ANN001
 
 
 def _share(count: int, facts: int) -> str:
-    return f"{count} of 2^{facts} combinations ({count / 2**facts:.4%})"
+    return w("diff_share", count=count, n=facts, share=f"{count / 2**facts:.4%}")
 
 
 def print_diff(result, console: Console) -> None:  # noqa: ANN001
     console.print(
         Text.assemble(
             ("article9 ", "bold"),
-            f"diff {result.from_date.isoformat()} -> {result.to_date.isoformat()} over all {result.facts} facts",
+            w("diff_head", d1=result.from_date.isoformat(), d2=result.to_date.isoformat(), n=result.facts),
         )
     )
     if not result.rows:
-        console.print("No answer differs for any combination of facts.")
+        console.print(w("diff_none"))
     for row in result.rows:
         console.print()
         console.print(Text(f"{row.label}  [{row.action}]", style="bold"))
         for title, sets, count in (
-            (f"permitted on {result.to_date} but not on {result.from_date}", row.gained, row.gained_count),
-            (f"permitted on {result.from_date} but not on {result.to_date}", row.lost, row.lost_count),
+            (w("diff_gained", d1=result.from_date, d2=result.to_date), row.gained, row.gained_count),
+            (w("diff_lost", d1=result.from_date, d2=result.to_date), row.lost, row.lost_count),
         ):
             if sets:
-                console.print(Text(f"  {title}: {_share(count, result.facts)}, exactly when any of:", style="yellow"))
+                console.print(Text(f"  {title}: {_share(count, result.facts)}, {w('exactly_when')}:", style="yellow"))
                 for one in sets:
                     console.print(Text(f"    - {set_text(one)}"))
         for p in row.provisions:
             console.print(
                 Text(
-                    f"  because of {p.provision.id} [{p.provision.marker}] {p.provision.title}: {p.change}", style="dim"
+                    f"  {w('changed_provision')}: {p.provision.id} [{p.provision.marker}] {p.provision.title}: {p.change}",
+                    style="dim",
                 )
             )
         if not row.complete:
-            console.print(Text("  (lists cut at their size limit)", style="dim"))
+            console.print(Text("  " + w("lists_cut"), style="dim"))
     if result.unchanged:
         console.print()
-        console.print(Text("Unchanged for every combination: " + ", ".join(result.unchanged)))
+        console.print(Text(f"{w('unchanged_all')}: " + ", ".join(result.unchanged)))
 
 
 def diff_markdown(result) -> str:  # noqa: ANN001
