@@ -40,6 +40,21 @@ class SchemaKind(StrEnum):
     assessment = "assessment"
 
 
+Lang = Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")]
+Fmt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _show(result, fmt: Format, markdown, text) -> None:  # noqa: ANN001 - one place for the three formats
+    if fmt is Format.json:
+        typer.echo(
+            json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False, indent=2)
+        )
+    elif fmt is Format.md:
+        typer.echo(markdown(result))
+    else:
+        text(result, console)
+
+
 Reform = Annotated[
     Path | None,
     typer.Option("--reform", help="A hypothetical-regime law file that adds, replaces or repeals provisions."),
@@ -96,11 +111,11 @@ def assess(
         list[str] | None, typer.Option("--date", "-d", help="Date to assess (YYYY-MM-DD); repeatable.")
     ] = None,
     action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Action to assess; repeatable.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fmt: Fmt = Format.text,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if an answer differs from the file's 'expect' section.")
     ] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
+    lang: Lang = "en",
     reform: Reform = None,
 ) -> None:
     """Assess every action (or the chosen ones) of a scenario on one or more dates."""
@@ -126,8 +141,8 @@ def explain(
     file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     action: Annotated[str, typer.Argument(help="The action to explain (see 'article9 vocab').")],
     date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
+    fmt: Fmt = Format.text,
+    lang: Lang = "en",
     reform: Reform = None,
 ) -> None:
     """Explain one action's answer in full: every step, its rule and its provision."""
@@ -158,8 +173,8 @@ def whatif(
     action: Annotated[str, typer.Argument(help="The action (see 'article9 vocab').")],
     date: Annotated[str | None, typer.Option("--date", "-d", help="Date (YYYY-MM-DD).")] = None,
     max_changes: Annotated[int, typer.Option("--max-changes", help="Largest set of changes to try (1-6).")] = 3,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
+    fmt: Fmt = Format.text,
+    lang: Lang = "en",
     reform: Reform = None,
 ) -> None:
     """The smallest changes to the scenario's known facts that would flip the answer, smallest first."""
@@ -171,14 +186,7 @@ def whatif(
     scenario = load_scenario(file, engine.rb)
     day = _dates([date] if date else None, scenario.dates)[0]
     result = engine.whatif(scenario, action, day, max_changes=max_changes, lang=lang)
-    if fmt is Format.json:
-        typer.echo(
-            json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False, indent=2)
-        )
-    elif fmt is Format.md:
-        typer.echo(render.whatif_markdown(result))
-    else:
-        render.print_whatif(result, console)
+    _show(result, fmt, render.whatif_markdown, render.print_whatif)
 
 
 @app.command()
@@ -266,8 +274,8 @@ def diff(
     from_date: Annotated[str, typer.Option("--from", help="Earlier date (YYYY-MM-DD).")],
     to_date: Annotated[str, typer.Option("--to", help="Later date (YYYY-MM-DD).")],
     action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Only this action; repeatable.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
+    fmt: Fmt = Format.text,
+    lang: Lang = "en",
     reform: Reform = None,
 ) -> None:
     """Every combination of facts whose answer differs between two dates, as minimal sets of conditions, with counts."""
@@ -278,12 +286,7 @@ def diff(
     _set_lang(lang)
     engine = _engine(reform)
     result = run_diff(engine, parse_date(from_date, "--from"), parse_date(to_date, "--to"), action or None, lang=lang)
-    if fmt is Format.json:
-        typer.echo(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
-    elif fmt is Format.md:
-        typer.echo(render.diff_markdown(result))
-    else:
-        render.print_diff(result, console)
+    _show(result, fmt, render.diff_markdown, render.print_diff)
 
 
 @app.command()
@@ -294,8 +297,8 @@ def compare(
         typer.Option("--date", "-d", help="Dates to compare (two or more); default: the file's dates."),
     ] = None,
     action: Annotated[list[str] | None, typer.Option("--action", "-a", help="Action to compare; repeatable.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")] = "en",
+    fmt: Fmt = Format.text,
+    lang: Lang = "en",
     reform: Reform = None,
 ) -> None:
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
@@ -307,12 +310,7 @@ def compare(
     scenario = load_scenario(file, engine.rb)
     days = _dates(date, scenario.dates)
     result = engine.compare(scenario, days, action or None, lang=lang)
-    if fmt is Format.json:
-        typer.echo(json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
-    elif fmt is Format.md:
-        typer.echo(render.comparison_markdown(result))
-    else:
-        render.print_comparison(result, console)
+    _show(result, fmt, render.comparison_markdown, render.print_comparison)
 
 
 @app.command()
