@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import RuleBaseError, first_error
+from .lawfile import FAST_LOADER
 
 ACTION_TYPES = ("use_of_force", "use_of_weapons", "non_force_support")
 
@@ -60,7 +61,7 @@ class Vocabulary(BaseModel):
 
 def load_vocabulary(path: Path) -> Vocabulary:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     except yaml.YAMLError as exc:
         raise RuleBaseError(f"{path}: invalid YAML: {exc}") from None
     try:
