@@ -101,7 +101,6 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
     """Every combination of facts whose answer differs between two dates, described exactly
     by minimal sets of conditions and counted over the whole fact space."""
     import dataclasses
-    import datetime as dt
 
     from clingo import ast
 
@@ -192,7 +191,6 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
                 complete=complete,
             )
         )
-    del dt
     return Diff(from_date=d1, to_date=d2, facts=n_facts, rows=rows, unchanged=unchanged)
 
 
