@@ -84,6 +84,9 @@ def test_compare_whatif_diff_in_japanese():
     out = cli("compare", ship, "--lang", "ja")
     assert out.returncode == 0 and "許されない → 許される" in out.stdout and "2016-03-29から施行" in out.stdout
     out = cli("whatif", ship, "defend_foreign_warship", "-d", "2014-06-01", "--lang", "ja")
-    assert out.returncode == 0 and "事実が次のとおりである必要がある: 我が国に対する武力攻撃が発生（着手）した" in out.stdout
+    assert (
+        out.returncode == 0
+        and "事実が次のとおりである必要がある: 我が国に対する武力攻撃が発生（着手）した" in out.stdout
+    )
     out = cli("diff", "--from", "2014-06-30", "--to", "2016-03-29", "-a", "rescue_nationals_abroad", "--lang", "ja")
     assert out.returncode == 0 and "在外邦人等の保護措置" in out.stdout and "次のいずれかの場合に限る" in out.stdout

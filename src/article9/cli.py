@@ -314,6 +314,29 @@ def compare(
 
 
 @app.command()
+def pathways(
+    date: Annotated[
+        str, typer.Option("--date", "-d", help="Date (YYYY-MM-DD), from the first election in the data (2009-08-30).")
+    ],
+    support: Annotated[
+        list[str] | None, typer.Option("--support", "-s", help="A supporting party (data key, e.g. LDP); repeatable.")
+    ] = None,
+    without: Annotated[
+        list[str] | None, typer.Option("--without", help="Drop this party from the governing coalition; repeatable.")
+    ] = None,
+    change: Annotated[str, typer.Option("--change", help="interpretation, statute, amendment or all.")] = "all",
+    fmt: Fmt = Format.text,
+) -> None:
+    """Which routes to change the law are arithmetically open on a date: seats each house has and needs, shortfalls, and what one party switching would do."""
+    from . import render
+    from .diet import pathways as run
+    from .scenario import parse_date
+
+    result = run(parse_date(date, "--date"), support or None, without or None, change)
+    _show(result, fmt, render.pathways_markdown, render.print_pathways)
+
+
+@app.command()
 def vocab(
     as_json: Annotated[bool, typer.Option("--json", help="Print the vocabulary as JSON.")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Language of labels: en or ja.")] = "en",

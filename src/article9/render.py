@@ -372,6 +372,61 @@ def diff_markdown(result) -> str:  # noqa: ANN001
     return "\n".join(out) + "\n"
 
 
+ROUTE_WORDS = {
+    "interpretation": "change of interpretation by Cabinet decision",
+    "statute": "statute passed by both Houses",
+    "statute_by_override": "statute by House of Representatives re-passage (Art. 59(2))",
+    "amendment_initiation": "initiation of a constitutional amendment (Art. 96), then a referendum",
+}
+NEED_WORDS = {
+    "amendment": "2/3 of all members",
+    "statute": "majority of members present",
+    "override": "2/3 of members present",
+}
+
+
+def _pathways_lines(result) -> list[str]:  # noqa: ANN001
+    out = [f"Routes considered: {', '.join(ROUTE_WORDS[r] for r in result.routes_considered)}"]
+    for r in result.results:
+        out.append("")
+        head = f"{r.name}" + (f": {', '.join(r.parties)}" if r.parties else "")
+        out.append(head)
+        if r.counted_as:
+            out.append(f"  counted as: {r.counted_as}")
+        if r.note:
+            out.append(f"  note: {r.note}")
+        for h in r.houses:
+            needs = "; ".join(
+                f"{NEED_WORDS[k]} {v} (short {h.shortfall[k]})" if h.shortfall[k] else f"{NEED_WORDS[k]} {v} (met)"
+                for k, v in sorted(h.needs.items())
+            )
+            out.append(f"  {h.house} ({h.election}, {h.size} seats): supporting seats {h.seats}; {needs}")
+        if r.houses:
+            out.append(
+                "  open: " + ("; ".join(ROUTE_WORDS[x] for x in r.routes_open) or "none of the routes considered")
+            )
+        for sw in r.switches:
+            effect = "; ".join(
+                [f"opens {ROUTE_WORDS[x]}" for x in sw.opens] + [f"closes {ROUTE_WORDS[x]}" for x in sw.closes]
+            )
+            out.append(f"  if {sw.party} {sw.move}: {effect}")
+    return out
+
+
+def print_pathways(result, console: Console) -> None:  # noqa: ANN001
+    console.print(Text.assemble(("article9 ", "bold"), f"pathways on {result.date.isoformat()}"))
+    for line in _pathways_lines(result):
+        console.print(Text(line))
+
+
+def pathways_markdown(result) -> str:  # noqa: ANN001
+    return (
+        f"# Pathways on {result.date.isoformat()}\n\n"
+        + "\n".join(f"    {line}" if line.startswith("  ") else line for line in _pathways_lines(result))
+        + "\n"
+    )
+
+
 def to_json(assessments: Sequence[Assessment]) -> str:
     return json.dumps(
         [a.model_dump(mode="json", by_alias=True, exclude_none=True) for a in assessments],

@@ -1,0 +1,91 @@
+"""Pathways to change: checked against the seat data's own totals and thresholds, and the
+figures the sources quote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from helpers import cli
+
+from article9.diet import amendment_camp, data, election_on, evaluate, pathways, seats
+from article9.errors import InputError
+
+D = dt.date
+
+
+@pytest.mark.parametrize("election", data()["elections"], ids=lambda e: e["id"])
+def test_every_election_adds_up_and_the_rules_give_the_data_thresholds(election):
+    house = "hor" if election["house"] == "representatives" else "hoc"
+    day = election["date"]
+    assert election_on(house, day)["id"] == election["id"]
+    assert sum(seats(house, day).values()) == election["statutory_size"] == election["total_check"]
+    size = election["statutory_size"]
+    table = data()["thresholds"]["house_of_representatives" if house == "hor" else "house_of_councillors"][size]
+    _routes, needs = evaluate({house: size}, {house: 0}, False)
+    assert needs[house]["amendment"] == table["two_thirds_all_members"]
+    assert needs[house]["statute"] == table["majority"]
+
+
+def test_2014_ruling_pair_above_two_thirds_in_the_lower_house_only():
+    p = pathways(D(2014, 12, 15))
+    coalition = p.results[0]
+    assert coalition.parties == ["LDP", "Komeito"]
+    hor = next(h for h in coalition.houses if h.house == "hor")
+    assert (hor.seats, hor.needs["amendment"], hor.shortfall["amendment"]) == (326, 317, 0)
+    hoc = next(h for h in coalition.houses if h.house == "hoc")
+    assert hoc.shortfall["amendment"] > 0
+    assert "amendment_initiation" not in coalition.routes_open
+    assert {"interpretation", "statute", "statute_by_override"} <= set(coalition.routes_open)
+
+
+def test_2026_ldp_alone_and_with_ishin():
+    alone = pathways(D(2026, 2, 9), support=["LDP"]).results[0]
+    hor = next(h for h in alone.houses if h.house == "hor")
+    assert (hor.seats, hor.needs["amendment"]) == (316, 310)
+    coalition = pathways(D(2026, 2, 9)).results[0]
+    assert coalition.parties == ["LDP", "Ishin"]
+    assert next(h for h in coalition.houses if h.house == "hor").seats == 352
+    # still a minority in the upper house: re-passage open, ordinary passage in both houses not
+    assert "statute_by_override" in coalition.routes_open and "statute" not in coalition.routes_open
+
+
+def test_amendment_camp_as_the_sources_count_it():
+    assert amendment_camp("hoc", D(2016, 7, 11))["count"] == 165
+    assert amendment_camp("hor", D(2016, 7, 11)) is None  # no tally for the 2014 lower-house election
+    camp = pathways(D(2022, 7, 11)).results[1]
+    assert {h.house: h.seats for h in camp.houses} == {"hor": 345, "hoc": 177}
+    assert "amendment_initiation" in camp.routes_open
+
+
+def test_switching_party_effects():
+    p = pathways(D(2026, 3, 1))
+    moves = {(s.party, s.move): s for s in p.results[0].switches}
+    assert "statute" in moves[("Komeito", "joins")].opens
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"day": D(2008, 1, 11)}, "before the first election in the seat data (2009-08-30)"),
+        ({"day": D(2020, 1, 1), "support": ["LPD"]}, "unknown party 'LPD' (did you mean: "),
+        ({"day": D(2020, 1, 1), "support": ["LDP"], "without": ["LDP"]}, "contradictory support lists: LDP"),
+        ({"day": D(2020, 1, 1), "change": "revolution"}, "--change must be"),
+    ],
+)
+def test_bad_input(kwargs, message):
+    with pytest.raises(InputError, match=None) as err:
+        pathways(**kwargs)
+    assert message in err.value.message
+
+
+def test_cli_formats_and_errors():
+    out = cli("pathways", "--date", "2014-12-15", "-f", "json")
+    assert out.returncode == 0
+    body = json.loads(out.stdout)
+    assert body["schema"] == "article9.pathways/1" and body["results"][0]["parties"] == ["LDP", "Komeito"]
+    md = cli("pathways", "--date", "2014-12-15", "-f", "md")
+    assert md.stdout.startswith("# Pathways on 2014-12-15")
+    bad = cli("pathways", "--date", "2005-01-01")
+    assert bad.returncode == 2 and "before the first election" in bad.stderr
