@@ -136,3 +136,16 @@ def test_readable_on_a_phone(server, browser, tmp_path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     page.screenshot(path=str(tmp_path / "phone.png"))
+
+
+def test_pathways_page_with_chart(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.wait_for_selector(".card")
+    page.fill("#date", "2015-09-19")
+    page.dispatch_event("#date", "change")
+    page.click("#pathways-link")
+    expect(page.locator(".pathway").first).to_contain_text("LDP, Komeito")
+    expect(page.locator(".pathway").first).to_contain_text("hor (hor_2014): 326/475")
+    page.wait_for_function("document.getElementById('chart').naturalWidth > 0")
+    page.screenshot(path=str(tmp_path / "pathways.png"), full_page=True)

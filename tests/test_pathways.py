@@ -89,3 +89,30 @@ def test_cli_formats_and_errors():
     assert md.stdout.startswith("# Pathways on 2014-12-15")
     bad = cli("pathways", "--date", "2005-01-01")
     assert bad.returncode == 2 and "before the first election" in bad.stderr
+
+
+def test_history_and_chart_and_api():
+    from fastapi.testclient import TestClient
+
+    from article9.diet import chart_svg, history
+    from article9.server import app
+
+    h = history()
+    rows = {r.date: r for r in h.changes}
+    legislation = rows[D(2015, 9, 19)]
+    assert legislation.route == "statute" and legislation.route_open is True
+    assert {x.house: x.seats for x in legislation.arithmetic.houses} == {"hor": 326, "hoc": 135}
+    assert rows[D(2008, 1, 11)].arithmetic is None  # before the seat data
+    camps = {r.election: r for r in h.amendment_camp}
+    assert (camps["hoc_2016"].camp, camps["hoc_2016"].needs, camps["hoc_2016"].reached) == (165, 162, True)
+    assert camps["hoc_2019"].reached is False and camps["hor_2014"].camp is None
+    svg = chart_svg()
+    assert svg.startswith("<svg") and "House of Councillors" in svg and "hor_2026: 352 of 465" in svg
+    client = TestClient(app)
+    r = client.get("/pathways", params={"date": "2014-12-15"})
+    assert r.status_code == 200 and r.json()["results"][0]["parties"] == ["LDP", "Komeito"]
+    bad = client.get("/pathways", params={"date": "2014-12-15", "support": "LPD"})
+    assert bad.status_code == 422 and "unknown party" in bad.json()["detail"][0]["msg"]
+    assert client.get("/pathways/history").json()["schema"] == "article9.pathways-history/1"
+    chart = client.get("/pathways/chart.svg")
+    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")

@@ -316,8 +316,9 @@ def compare(
 @app.command()
 def pathways(
     date: Annotated[
-        str, typer.Option("--date", "-d", help="Date (YYYY-MM-DD), from the first election in the data (2009-08-30).")
-    ],
+        str | None,
+        typer.Option("--date", "-d", help="Date (YYYY-MM-DD), from the first election in the data (2009-08-30)."),
+    ] = None,
     support: Annotated[
         list[str] | None, typer.Option("--support", "-s", help="A supporting party (data key, e.g. LDP); repeatable.")
     ] = None,
@@ -325,6 +326,16 @@ def pathways(
         list[str] | None, typer.Option("--without", help="Drop this party from the governing coalition; repeatable.")
     ] = None,
     change: Annotated[str, typer.Option("--change", help="interpretation, statute, amendment or all.")] = "all",
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="Each change in the law with its route and Diet arithmetic; the amendment camp after each election.",
+        ),
+    ] = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write an SVG chart of seats against thresholds over time.")
+    ] = None,
     fmt: Fmt = Format.text,
 ) -> None:
     """Which routes to change the law are arithmetically open on a date: seats each house has and needs, shortfalls, and what one party switching would do."""
@@ -332,6 +343,20 @@ def pathways(
     from .diet import pathways as run
     from .scenario import parse_date
 
+    if chart is not None:
+        from .diet import chart_svg, check_parties
+
+        check_parties(list(support or []))
+        chart.write_text(chart_svg(list(support or []) or None), encoding="utf-8")
+        console.print(f"wrote {chart}", highlight=False)
+        return
+    if history:
+        from .diet import history as run_history
+
+        _show(run_history(), fmt, render.history_markdown, render.print_history)
+        return
+    if date is None:
+        raise InputError("give --date (or --history, or --chart FILE)")
     result = run(parse_date(date, "--date"), support or None, without or None, change)
     _show(result, fmt, render.pathways_markdown, render.print_pathways)
 

@@ -294,3 +294,126 @@ def check_rules() -> None:
     unknown = bodies - heads - PATHWAY_FACTS
     if unknown:
         raise RuleBaseError(f"{RULES.name}: rules read {sorted(unknown)}, which nothing supplies")
+
+
+class HistoryRow(BaseModel):
+    date: dt.date
+    what: str
+    route: str
+    instruments: list[str]
+    sources: list[str]
+    arithmetic: SupportResult | None = Field(
+        description="the governing coalition's numbers that day, where the seat data reach"
+    )
+    route_open: bool | None = Field(description="whether the coalition alone had the numbers for the route taken")
+
+
+class AmendmentRow(BaseModel):
+    election: str
+    date: dt.date
+    house: str
+    camp: int | None
+    needs: int
+    outlet: str | None
+    reached: bool | None
+
+
+class History(BaseModel):
+    schema_id: str = Field(default="article9.pathways-history/1", alias="schema")
+    changes: list[HistoryRow]
+    amendment_camp: list[AmendmentRow] = Field(description="the amendment camp against two-thirds after each election")
+    model_config = {"populate_by_name": True}
+
+
+def history() -> History:
+    """Each change in the corpus with the route it took and the Diet arithmetic that day; and,
+    election by election, how far the amendment camp was from two-thirds."""
+    changes = yaml.load((DATA / "law_changes.yaml").read_text(encoding="utf-8"), Loader=FAST_LOADER)
+    rows = []
+    for c in changes:
+        arithmetic = None
+        is_open = None
+        if c["date"] >= first_election():
+            arithmetic = _result(
+                "governing coalition", coalition(c["date"])["parties"], c["date"], True, switches=False
+            )
+            is_open = c["route"] in arithmetic.routes_open
+        rows.append(
+            HistoryRow(
+                date=c["date"],
+                what=c["what"],
+                route=c["route"],
+                instruments=c["instruments"],
+                sources=c["sources"],
+                arithmetic=arithmetic,
+                route_open=is_open,
+            )
+        )
+    camp_rows = []
+    for e in sorted(data()["elections"], key=lambda e: e["date"]):
+        house = "hor" if e["house"] == "representatives" else "hoc"
+        _routes, needs = evaluate({house: e["statutory_size"]}, {house: 0}, False)
+        preferred = [x for x in (e.get("pro_amendment_forces") or []) if x.get("preferred")]
+        camp = preferred[0]["count"] if preferred else None
+        camp_rows.append(
+            AmendmentRow(
+                election=e["id"],
+                date=e["date"],
+                house=house,
+                camp=camp,
+                needs=needs[house]["amendment"],
+                outlet=preferred[0]["outlet"] if preferred else None,
+                reached=None if camp is None else camp >= needs[house]["amendment"],
+            )
+        )
+    return History(changes=rows, amendment_camp=camp_rows)
+
+
+def chart_svg(parties: list[str] | None = None) -> str:
+    """Seats of the governing coalition (or the parties given) in each house against the
+    majority and two-thirds lines, election by election: a self-contained SVG."""
+    from html import escape
+
+    width, height, pad = 760, 300, 40
+    elections = sorted(data()["elections"], key=lambda e: e["date"])
+    first, last = elections[0]["date"], dt.date.today()
+    span = (last - first).days or 1
+
+    def x(day: dt.date) -> float:
+        return pad + (width - 2 * pad) * (day - first).days / span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height * 2}" role="img" '
+        f'aria-label="seats against thresholds">'
+    ]
+    for i, house in enumerate(HOUSES):
+        top = i * height
+        rows = [e for e in elections if ("hor" if e["house"] == "representatives" else "hoc") == house]
+        biggest = max(e["statutory_size"] for e in rows)
+
+        def y(n: float, top: int = top, biggest: int = biggest) -> float:
+            return top + height - pad - (height - 2 * pad) * n / biggest
+
+        parts.append(f'<text x="{pad}" y="{top + 20}" font-size="14">{escape(HOUSE_NAMES[house])}</text>')
+        for e in rows:
+            day = e["date"]
+            support = parties or (e.get("coalition_after") or {}).get("parties") or coalition(day)["parties"]
+            n = sum(seats(house, day).get(p, 0) for p in support)
+            _r, needs = evaluate({house: e["statutory_size"]}, {house: n}, False)
+            x0 = x(day)
+            parts.append(
+                f'<rect x="{x0 - 6:.1f}" y="{y(n):.1f}" width="12" height="{y(0) - y(n):.1f}" fill="#0969da">'
+                f"<title>{escape(e['id'])}: {n} of {e['statutory_size']}</title></rect>"
+            )
+            for key, colour in (("statute", "#9a6700"), ("amendment", "#cf222e")):
+                parts.append(
+                    f'<line x1="{x0 - 10:.1f}" x2="{x0 + 10:.1f}" y1="{y(needs[house][key]):.1f}" '
+                    f'y2="{y(needs[house][key]):.1f}" stroke="{colour}" stroke-width="2"/>'
+                )
+            parts.append(f'<text x="{x0:.1f}" y="{y(0) + 14:.1f}" font-size="9" text-anchor="middle">{day.year}</text>')
+        parts.append(
+            f'<text x="{width - pad}" y="{top + 20}" font-size="10" text-anchor="end">'
+            "bars: supporting seats · amber: majority · red: two-thirds of all members</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -386,7 +386,10 @@ NEED_WORDS = {
 
 
 def _pathways_lines(result) -> list[str]:  # noqa: ANN001
-    out = [f"Routes considered: {', '.join(ROUTE_WORDS[r] for r in result.routes_considered)}"]
+    out = [
+        f"Routes considered: {', '.join(ROUTE_WORDS[r] for r in result.routes_considered)}",
+        "Seats as after each house's latest election (changes between elections are not in the data).",
+    ]
     for r in result.results:
         out.append("")
         head = f"{r.name}" + (f": {', '.join(r.parties)}" if r.parties else "")
@@ -423,6 +426,46 @@ def pathways_markdown(result) -> str:  # noqa: ANN001
     return (
         f"# Pathways on {result.date.isoformat()}\n\n"
         + "\n".join(f"    {line}" if line.startswith("  ") else line for line in _pathways_lines(result))
+        + "\n"
+    )
+
+
+def _history_lines(result) -> list[str]:  # noqa: ANN001
+    out = [
+        "Changes in the law, the route each took, and the governing coalition's numbers that day",
+        "(seats as after each house's latest election; changes between elections are not in the data):",
+    ]
+    for r in result.changes:
+        line = f"  {r.date.isoformat()} {r.what} [{ROUTE_WORDS[r.route]}; {', '.join(r.sources)}]"
+        if r.arithmetic is None:
+            line += ": before the seat data (2009-08-30)"
+        else:
+            seats = ", ".join(f"{h.house} {h.seats}/{h.size}" for h in r.arithmetic.houses)
+            line += f": coalition {', '.join(r.arithmetic.parties)} held {seats}; "
+            line += "enough on its own" if r.route_open else "not enough on its own (other parties' votes needed)"
+        out.append(line)
+    out += ["", "The amendment camp (改憲勢力, as the sources count it) against two-thirds of all members:"]
+    for r in result.amendment_camp:
+        camp = (
+            "no tally in the sources"
+            if r.camp is None
+            else f"{r.camp} ({r.outlet}); needs {r.needs}: " + ("reached" if r.reached else "short")
+        )
+        out.append(f"  {r.date.isoformat()} {r.election}: {camp}")
+    return out
+
+
+def print_history(result, console: Console) -> None:  # noqa: ANN001
+    for line in _history_lines(result):
+        console.print(Text(line))
+
+
+def history_markdown(result) -> str:  # noqa: ANN001
+    return (
+        "# Pathways history\n\n"
+        + "\n".join(
+            line.strip() and (f"- {line.strip()}" if line.startswith("  ") else line) for line in _history_lines(result)
+        )
         + "\n"
     )
 

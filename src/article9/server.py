@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -283,6 +283,30 @@ def create_app() -> FastAPI:
         return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+
+    @app.get("/pathways")
+    def pathways_route(
+        date: dt.date,
+        support: Annotated[list[str] | None, Query()] = None,
+        without: Annotated[list[str] | None, Query()] = None,
+        change: str = "all",
+    ) -> dict[str, Any]:
+        from .diet import pathways as run
+
+        return run(date, support or None, without or None, change).model_dump(mode="json", by_alias=True)
+
+    @app.get("/pathways/history")
+    def pathways_history() -> dict[str, Any]:
+        from .diet import history
+
+        return history().model_dump(mode="json", by_alias=True)
+
+    @app.get("/pathways/chart.svg")
+    def pathways_chart(support: Annotated[list[str] | None, Query()] = None) -> Response:
+        from .diet import chart_svg, check_parties
+
+        check_parties(support or [])
+        return Response(chart_svg(support or None), media_type="image/svg+xml")
 
     @app.get("/vocabulary")
     def vocabulary() -> dict[str, Any]:

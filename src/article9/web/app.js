@@ -7,6 +7,8 @@ const UI = {
   compare_with: { en: "Compare with", ja: "比較する日付" },
   share: { en: "Copy link", ja: "リンクをコピー" },
   law: { en: "The law", ja: "法令一覧" },
+  pathways: { en: "Pathways to change", ja: "法改正への経路" },
+  pathways_note: { en: "Seats as after each house's latest election; the red line is two-thirds of all members, the amber line a majority.", ja: "各院の直近の選挙後の議席数。赤線は総議員の三分の二、黄線は過半数。" },
   scenario: { en: "Scenario", ja: "シナリオ" },
   load: { en: "Load a bundled scenario:", ja: "収録シナリオを読み込む：" },
   choose: { en: "(choose…)", ja: "（選択…）" },
@@ -228,8 +230,34 @@ async function showLaw(id) {
   }
 }
 
+async function showPathways() {
+  const page = document.getElementById("lawpage");
+  document.getElementById("builder").hidden = true;
+  document.getElementById("results").hidden = true;
+  page.hidden = false;
+  page.replaceChildren(el("p", {}, el("a", { href: `#s=${encodeState()}`, text: t("back") })), el("h2", { text: t("pathways") }));
+  try {
+    const day = state.date || todayIso();
+    const p = await api(`/pathways?date=${day}`);
+    for (const r of p.results) {
+      const box = el("div", { class: "card pathway" }, el("h3", { text: `${day}: ${r.name}${r.parties.length ? " — " + r.parties.join(", ") : ""}` }));
+      for (const h of r.houses) {
+        const needs = Object.entries(h.needs).map(([k, v]) => `${k} ${v}${h.shortfall[k] ? ` (−${h.shortfall[k]})` : " ✓"}`).join("; ");
+        box.append(el("p", { text: `${h.house} (${h.election}): ${h.seats}/${h.size} · ${needs}` }));
+      }
+      if (r.houses.length) box.append(el("p", { class: "routes", text: `open: ${r.routes_open.join(", ") || "-"}` }));
+      if (r.note) box.append(el("p", { class: "hint", text: r.note }));
+      page.append(box);
+    }
+  } catch (e) {
+    page.append(el("p", { text: `${t("error")}: ${e.message}` }));
+  }
+  page.append(el("p", { class: "hint", text: t("pathways_note") }), el("img", { id: "chart", src: "/pathways/chart.svg", alt: t("pathways"), style: "max-width:100%" }));
+}
+
 function route() {
   const hash = location.hash.slice(1);
+  if (hash.startsWith("/pathways")) { renderStatic(); showPathways(); return; }
   if (hash.startsWith("/law")) { renderStatic(); showLaw(decodeURIComponent(hash.slice(5))); return; }
   if (hash.startsWith("s=")) decodeState(hash.slice(2));
   document.getElementById("lawpage").hidden = true;
@@ -274,7 +302,9 @@ async function main() {
     if (navigator.clipboard) navigator.clipboard.writeText(location.href).catch(() => {});
     document.getElementById("message").textContent = t("copied");
   });
-  window.addEventListener("hashchange", () => { if (location.hash.startsWith("#/law") || !document.getElementById("lawpage").hidden) route(); });
+  window.addEventListener("hashchange", () => {
+    if (location.hash.startsWith("#/law") || location.hash.startsWith("#/pathways") || !document.getElementById("lawpage").hidden) route();
+  });
   route();
 }
 
