@@ -116,3 +116,11 @@ def test_history_and_chart_and_api():
     assert client.get("/pathways/history").json()["schema"] == "article9.pathways-history/1"
     chart = client.get("/pathways/chart.svg")
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_referendum_window_from_the_rules():
+    from article9.diet import referendum_window
+
+    assert referendum_window(D(2022, 7, 11)) == (D(2022, 9, 9), D(2023, 1, 7))
+    assert pathways(D(2022, 7, 11), change="amendment").referendum_window == (D(2022, 9, 9), D(2023, 1, 7))
+    assert pathways(D(2022, 7, 11), change="statute").referendum_window is None

@@ -27,7 +27,7 @@ ROUTES = {
     "statute": ["statute", "statute_by_override"],
     "amendment": ["amendment_initiation"],
 }
-PATHWAY_FACTS = {"size", "support", "present", "governing"}
+PATHWAY_FACTS = {"size", "support", "present", "governing", "initiation_day"}
 
 
 class HouseArithmetic(BaseModel):
@@ -62,6 +62,9 @@ class Pathways(BaseModel):
     change: str
     routes_considered: list[str]
     results: list[SupportResult]
+    referendum_window: tuple[dt.date, dt.date] | None = Field(
+        default=None, description="if an amendment were initiated on this date: first and last referendum day"
+    )
     model_config = {"populate_by_name": True}
 
 
@@ -121,6 +124,23 @@ def amendment_camp(house: str, day: dt.date) -> dict | None:
     entries = election_on(house, day).get("pro_amendment_forces") or []
     preferred = [x for x in entries if x.get("preferred")]
     return preferred[0] if preferred else None
+
+
+def referendum_window(day: dt.date) -> tuple[dt.date, dt.date]:
+    """If the Diet initiated an amendment on `day`: the first and last possible referendum days."""
+    _inst, text = rules()
+    ctl = clingo.Control(["--warn=none"], logger=lambda _c, _m: None)
+    ctl.add("base", [], text + f"\ninitiation_day({day.toordinal()}).")
+    ctl.ground([("base", [])])
+    window: tuple[dt.date, dt.date] | None = None
+    with ctl.solve(yield_=True) as handle:
+        for model in handle:
+            for sym in model.symbols(atoms=True):
+                if sym.name == "referendum_window":
+                    a, b = sym.arguments
+                    window = (dt.date.fromordinal(a.number), dt.date.fromordinal(b.number))
+    assert window is not None
+    return window
 
 
 def evaluate(sizes: dict[str, int], support: dict[str, int], governing: bool) -> tuple[set[str], dict]:
@@ -278,7 +298,8 @@ def pathways(
             s.opens = [x for x in s.opens if x in considered]
             s.closes = [x for x in s.closes if x in considered]
         r.switches = [s for s in r.switches if s.opens or s.closes]
-    return Pathways(date=day, change=change, routes_considered=considered, results=results)
+    window = referendum_window(day) if "amendment_initiation" in considered else None
+    return Pathways(date=day, change=change, routes_considered=considered, results=results, referendum_window=window)
 
 
 def check_rules() -> None:

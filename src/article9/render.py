@@ -390,6 +390,12 @@ def _pathways_lines(result) -> list[str]:  # noqa: ANN001
         f"Routes considered: {', '.join(ROUTE_WORDS[r] for r in result.routes_considered)}",
         "Seats as after each house's latest election (changes between elections are not in the data).",
     ]
+    if result.referendum_window:
+        first, last = result.referendum_window
+        out.append(
+            f"An amendment initiated on {result.date.isoformat()} would go to a referendum held from "
+            f"{first.isoformat()} to {last.isoformat()}, approved by more than half of the valid (yes + no) votes."
+        )
     for r in result.results:
         out.append("")
         head = f"{r.name}" + (f": {', '.join(r.parties)}" if r.parties else "")
