@@ -362,6 +362,51 @@ def pathways(
 
 
 @app.command()
+def batch(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="Scenarios: CSV or JSON Lines, one per row, columns = fact names (empty = unknown), optional 'id'."
+        ),
+    ],
+    target: Annotated[Path, typer.Argument(help="Output: CSV or JSON Lines (row, id, date, action, status, basis).")],
+    date: Annotated[
+        list[str] | None, typer.Option("--date", "-d", help="Date to assess; repeatable (default today).")
+    ] = None,
+    action: Annotated[
+        list[str] | None, typer.Option("--action", "-a", help="Action; repeatable (default all).")
+    ] = None,
+    on_error: Annotated[str, typer.Option("--on-error", help="skip or fail on a bad row.")] = "fail",
+    chunk: Annotated[int, typer.Option("--chunk", help="Rows per chunk (bounded memory).")] = 50_000,
+    reform: Reform = None,
+) -> None:
+    """Assess many scenarios from a file: fully known rows by the compiled evaluator, others by the solver."""
+    from .batch import run_batch
+
+    engine = _engine(reform)
+    days = _dates(date, [])
+    if chunk < 1:
+        raise InputError("--chunk must be at least 1")
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("assessing", total=None)
+            counts = run_batch(
+                engine, source, target, days, action or None, on_error, chunk, progress=lambda n: bar.advance(task, n)
+            )
+    else:
+        counts = run_batch(engine, source, target, days, action or None, on_error, chunk)
+    for message in counts.pop("error_messages"):
+        typer.echo(f"skipped: {message}", err=True)
+    typer.echo(
+        f"{counts['rows']} rows on {len(days)} date(s): {counts['compiled']} by the compiled evaluator, "
+        f"{counts['solver']} by the solver; {counts['skipped']} skipped; written to {target}",
+        err=True,
+    )
+
+
+@app.command()
 def vocab(
     as_json: Annotated[bool, typer.Option("--json", help="Print the vocabulary as JSON.")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Language of labels: en or ja.")] = "en",
