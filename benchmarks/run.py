@@ -42,13 +42,33 @@ def main() -> None:
     every = scenario.model_copy(update={"actions": []})
     undecided = sum(d.status == "depends" for d in engine.assess(every, DAY).determinations)
     single = timed(lambda: engine.assess(every, DAY), 20)
-    full = scenario.model_copy(update={"actions": [], "facts": {f: False for f in engine.rb.vocabulary.facts} | {
-        k: v for k, v in scenario.facts.items() if v is not None}})
+    full = scenario.model_copy(
+        update={
+            "actions": [],
+            "facts": {f: False for f in engine.rb.vocabulary.facts}
+            | {k: v for k, v in scenario.facts.items() if v is not None},
+        }
+    )
     engine.assess(full, DAY)
     known = timed(lambda: engine.assess(full, DAY), 100)
-    cli = timed(lambda: subprocess.run([sys.executable, "-m", "article9", "assess",
-                                        str(ROOT / "scenarios" / "us-ship-defense.yaml"), "-d", "2017-01-01", "-f", "json"],
-                                       capture_output=True, check=True), 5)
+    cli = timed(
+        lambda: subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "article9",
+                "assess",
+                str(ROOT / "scenarios" / "us-ship-defense.yaml"),
+                "-d",
+                "2017-01-01",
+                "-f",
+                "json",
+            ],
+            capture_output=True,
+            check=True,
+        ),
+        5,
+    )
     facts = list(engine.rb.vocabulary.facts)
     actions = list(engine.rb.vocabulary.actions)
     rng = np.random.default_rng(7)
@@ -74,18 +94,26 @@ def main() -> None:
     assess_known(engine, DAY, big, actions)
     compiled_rate = len(big) / (time.perf_counter() - t)
 
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"clingo {clingo.__version__}, numpy {np.__version__}, {__import__('os').cpu_count()} cores")
+    print(
+        f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"clingo {clingo.__version__}, numpy {np.__version__}, {__import__('os').cpu_count()} cores"
+    )
     print("| benchmark | result | baseline in the same run |")
     print("|---|---|---|")
-    print(f"| (a) one fully known scenario, 28 actions with explanations, in-process | p50 {statistics.median(known) * 1000:.1f} ms, "
-          f"p95 {sorted(known)[94] * 1000:.1f} ms | - |")
-    print(f"| (a') the same scenario with its unknown facts left unknown ({undecided} of 28 actions undecided, "
-          f"minimal deciding sets computed) | p50 {statistics.median(single) * 1000:.0f} ms | - |")
+    print(
+        f"| (a) one fully known scenario, 28 actions with explanations, in-process | p50 {statistics.median(known) * 1000:.1f} ms, "
+        f"p95 {sorted(known)[94] * 1000:.1f} ms | - |"
+    )
+    print(
+        f"| (a') the same scenario with its unknown facts left unknown ({undecided} of 28 actions undecided, "
+        f"minimal deciding sets computed) | p50 {statistics.median(single) * 1000:.0f} ms | - |"
+    )
     print(f"| (b) CLI start to answer, `article9 assess` | p50 {statistics.median(cli):.2f} s | - |")
-    print(f"| (c) fully known scenarios per second (28 actions each) | compiled evaluator {compiled_rate:,.0f}/s | "
-          f"multi-shot clingo {multishot_rate:,.0f}/s ({compiled_rate / multishot_rate:,.0f}x); "
-          f"fresh Control per scenario {fresh_rate:,.0f}/s ({compiled_rate / fresh_rate:,.0f}x) |")
+    print(
+        f"| (c) fully known scenarios per second (28 actions each) | compiled evaluator {compiled_rate:,.0f}/s | "
+        f"multi-shot clingo {multishot_rate:,.0f}/s ({compiled_rate / multishot_rate:,.0f}x); "
+        f"fresh Control per scenario {fresh_rate:,.0f}/s ({compiled_rate / fresh_rate:,.0f}x) |"
+    )
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ import itertools
 import json
 
 import numpy as np
+from helpers import cli, engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from article9.compiled import assess_known
 from article9.models import Scenario
-from helpers import cli, engine
 
 FACTS = list(engine().rb.vocabulary.facts)
 ACTIONS = list(engine().rb.vocabulary.actions)
@@ -27,8 +27,10 @@ def _solver(day, row, actions):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.lists(st.booleans(), min_size=len(FACTS), max_size=len(FACTS)), min_size=1, max_size=8),
-       day=st.sampled_from(DATES))
+@given(
+    rows=st.lists(st.lists(st.booleans(), min_size=len(FACTS), max_size=len(FACTS)), min_size=1, max_size=8),
+    day=st.sampled_from(DATES),
+)
 def test_compiled_equals_solver_on_random_rows(rows, day):
     matrix = np.array(rows, dtype=bool)
     fast = assess_known(engine(), day, matrix, ACTIONS)
@@ -60,14 +62,21 @@ def test_compiled_equals_solver_exhaustively_on_small_actions():
 
 def test_batch_csv_and_jsonl(tmp_path):
     rows = [
-        {"id": "known", **dict.fromkeys(FACTS, "false"), "missile_flying_toward_japan": "true",
-         "intercept_over_japan_or_high_seas": "true", "mindef_destruction_order_pm_approved": "true"},
+        {
+            "id": "known",
+            **dict.fromkeys(FACTS, "false"),
+            "missile_flying_toward_japan": "true",
+            "intercept_over_japan_or_high_seas": "true",
+            "mindef_destruction_order_pm_approved": "true",
+        },
         {"id": "open", "missile_flying_toward_japan": "true"},
     ]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     out = tmp_path / "out.csv"
-    run = cli("batch", str(src), str(out), "-d", "2017-01-01", "-d", "2004-01-01", "-a", "intercept_missile_aimed_at_japan")
+    run = cli(
+        "batch", str(src), str(out), "-d", "2017-01-01", "-d", "2004-01-01", "-a", "intercept_missile_aimed_at_japan"
+    )
     assert run.returncode == 0, run.stderr
     assert "1 by the compiled evaluator, 1 by the solver" in run.stderr
     lines = out.read_text().splitlines()
