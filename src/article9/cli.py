@@ -548,11 +548,12 @@ def check(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (default: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (the service is stateless).")] = 1,
 ) -> None:
     """Serve the web explorer at / and the HTTP API (OpenAPI at /openapi.json, docs at /docs) on 127.0.0.1."""
     import uvicorn
 
-    uvicorn.run("article9.server:app", host=host, port=port, log_level="info")
+    uvicorn.run("article9.server:app", host=host, port=port, log_level="warning", workers=workers)
 
 
 @app.command()

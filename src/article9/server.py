@@ -145,6 +145,12 @@ class InterviewResponse(BaseModel):
     assessment: Assessment
 
 
+def fast_json(text: str) -> Response:
+    """The engine's models are built and validated already: send their JSON as it is (the
+    response_model still documents the shape in OpenAPI)."""
+    return Response(content=text, media_type="application/json")
+
+
 def create_app() -> FastAPI:
     from .library import engine as shared_engine
 
@@ -211,34 +217,39 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     @app.post("/assess", response_model=list[Assessment], response_model_by_alias=True)
-    def assess(req: AssessRequest) -> list[Assessment]:
+    def assess(req: AssessRequest) -> Response:
         s = checked(req.scenario)
         days = req.dates or s.dates or [dt.date.today()]
         if len(days) > 20:
             raise HTTPException(
                 422, detail=[{"loc": ["body", "dates"], "msg": "at most 20 dates", "type": "value_error"}]
             )
-        return [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
+        results = [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
+        return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
     @app.post("/explain", response_model=Assessment, response_model_by_alias=True)
-    def explain(req: ExplainRequest) -> Assessment:
+    def explain(req: ExplainRequest) -> Response:
         s = checked(req.scenario)
-        return shared_engine().assess(s, day(req.date, s), [req.action])
+        return fast_json(shared_engine().assess(s, day(req.date, s), [req.action]).model_dump_json(by_alias=True))
 
     @app.post("/compare", response_model=Comparison, response_model_by_alias=True)
-    def compare(req: CompareRequest) -> Comparison:
-        return shared_engine().compare(checked(req.scenario), req.dates[:20], req.actions or None)
+    def compare(req: CompareRequest) -> Response:
+        result = shared_engine().compare(checked(req.scenario), req.dates[:20], req.actions or None)
+        return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/whatif", response_model=WhatIf, response_model_by_alias=True)
-    def whatif(req: WhatIfRequest) -> WhatIf:
+    def whatif(req: WhatIfRequest) -> Response:
         s = checked(req.scenario)
-        return shared_engine().whatif(s, req.action, day(req.date, s), max_changes=req.max_changes)
+        result = shared_engine().whatif(s, req.action, day(req.date, s), max_changes=req.max_changes)
+        return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/diff", response_model=Diff, response_model_by_alias=True)
-    def diff(req: DiffRequest) -> Diff:
+    def diff(req: DiffRequest) -> Response:
         from .reasoning import diff as run
 
-        return run(shared_engine(), req.from_date, req.to_date, req.actions or None)
+        return fast_json(
+            run(shared_engine(), req.from_date, req.to_date, req.actions or None).model_dump_json(by_alias=True)
+        )
 
     @app.post("/interview/next", response_model=InterviewResponse, response_model_by_alias=True)
     def interview_next(req: InterviewRequest) -> InterviewResponse:
