@@ -16,23 +16,8 @@ class Compiled:
         self.prog = prog
         self.facts = list(prog.fact_symbols)
         self.fact_atom = {prog.atom_of[s]: i for i, s in enumerate(prog.fact_symbols.values()) if s in prog.atom_of}
-        order: list[int] = []
-        seen: set[int] = set()
-        for head in prog.by_head:
-            stack = [(head, False)]
-            while stack:
-                atom, done = stack.pop()
-                if done:
-                    order.append(atom)
-                    continue
-                if atom in seen or atom not in prog.by_head:
-                    continue
-                seen.add(atom)
-                stack.append((atom, True))
-                for rule in prog.by_head[atom]:
-                    stack.extend((abs(x), False) for x in rule.body)
-        self.order = order
-        self.rules = {a: [tuple(r.body) for r in prog.by_head[a]] for a in order}
+        self.order = prog.dependency_order(list(prog.by_head))
+        self.rules = {a: [tuple(r.body) for r in prog.by_head[a]] for a in self.order}
 
     def run(self, values: np.ndarray, targets: list) -> dict:  # noqa: ANN001
         """values: bool array (rows x facts, in self.facts order). Returns, for each target

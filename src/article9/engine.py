@@ -127,24 +127,29 @@ class GroundProgram:
     def _support(self, target: clingo.Symbol) -> list[int]:
         """Derived atoms `target` depends on, dependencies first (cached per target)."""
         cache = self.__dict__.setdefault("_support_cache", {})
-        if target in cache:
-            return cache[target]
+        if target not in cache:
+            start = self.atom_of.get(target)
+            cache[target] = self.dependency_order([start] if start is not None else [])
+        return cache[target]
+
+    def dependency_order(self, starts: Iterable[int]) -> list[int]:
+        """The derived atoms the given atoms depend on (themselves included), each after
+        everything it reads: the order in which to evaluate them."""
         order: list[int] = []
         seen: set[int] = set()
-        start = self.atom_of.get(target)
-        stack = [(start, False)] if start is not None else []
-        while stack:
-            atom, done = stack.pop()
-            if done:
-                order.append(atom)
-                continue
-            if atom in seen or atom not in self.by_head:
-                continue
-            seen.add(atom)
-            stack.append((atom, True))
-            for rule in self.by_head[atom]:
-                stack.extend((abs(x), False) for x in rule.body)
-        cache[target] = order
+        for start in starts:
+            stack = [(start, False)]
+            while stack:
+                atom, done = stack.pop()
+                if done:
+                    order.append(atom)
+                    continue
+                if atom in seen or atom not in self.by_head:
+                    continue
+                seen.add(atom)
+                stack.append((atom, True))
+                for rule in self.by_head[atom]:
+                    stack.extend((abs(x), False) for x in rule.body)
         return order
 
     def provisions_for(self, target: clingo.Symbol) -> set[str]:
