@@ -99,3 +99,30 @@ def test_batch_bad_rows(tmp_path):
     bad = cli("batch", str(src), str(out))
     assert bad.returncode == 2 and "unknown column 'survival_threatt'" in bad.stderr
     assert cli("batch", str(src), str(tmp_path / "out.xlsx")).returncode == 2
+
+
+def test_batch_parquet_in_and_out(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    full = dict.fromkeys(FACTS, False) | {
+        "missile_flying_toward_japan": True,
+        "intercept_over_japan_or_high_seas": True,
+        "mindef_destruction_order_pm_approved": True,
+    }
+    table = pa.Table.from_pylist([{"id": "a", **full}, {"id": "b", **full, "missile_flying_toward_japan": False}])
+    src = tmp_path / "in.parquet"
+    pq.write_table(table, src)
+    out = tmp_path / "out.parquet"
+    run = cli("batch", str(src), str(out), "-d", "2017-01-01", "-a", "intercept_missile_aimed_at_japan")
+    assert run.returncode == 0, run.stderr
+    assert "2 by the compiled evaluator" in run.stderr
+    rows = pq.read_table(out).to_pylist()
+    assert [(r["id"], r["status"], r["basis"]) for r in rows] == [
+        ("a", "permitted", "sdf-act/82-3"),
+        ("b", "not_permitted", ""),
+    ]
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not parquet")
+    run = cli("batch", str(bad), str(out))
+    assert run.returncode == 2 and "not a readable Parquet file" in run.stderr

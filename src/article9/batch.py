@@ -34,6 +34,9 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
                 if None in row:
                     raise InputError(f"{path}:{number}: more values than columns")
                 yield number, row
+        elif suffix == ".parquet":
+            handle.close()
+            yield from _parquet_rows(path)
         elif suffix in (".jsonl", ".ndjson"):
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -45,7 +48,24 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
                     continue
                 yield number, value if isinstance(value, dict) else {"__error__": "a row must be a JSON object"}
         else:
-            raise InputError(f"{path}: batch reads .csv or .jsonl files (got '{suffix or 'no suffix'}')")
+            raise InputError(f"{path}: batch reads .csv, .jsonl or .parquet files (got '{suffix or 'no suffix'}')")
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """Rows of a Parquet file, read record batch by record batch (Arrow), numbered from 1."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError("reading Parquet needs pyarrow: pip install 'article9[parquet]'") from None
+    try:
+        reader = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input error
+        raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
+    number = 0
+    for record_batch in reader.iter_batches(batch_size=65_536):
+        for row in record_batch.to_pylist():
+            number += 1
+            yield number, row
 
 
 def _value(raw: object) -> bool | None:
@@ -85,8 +105,10 @@ def run_batch(
     if on_error not in ("skip", "fail"):
         raise InputError(f"--on-error must be skip or fail (got {on_error!r})")
     out_suffix = target.suffix.lower()
-    if out_suffix not in (".csv", ".jsonl", ".ndjson"):
-        raise InputError(f"{target}: batch writes .csv or .jsonl files (got '{out_suffix or 'no suffix'}')")
+    if out_suffix not in (".csv", ".jsonl", ".ndjson", ".parquet"):
+        raise InputError(f"{target}: batch writes .csv, .jsonl or .parquet files (got '{out_suffix or 'no suffix'}')")
+    if out_suffix == ".parquet":
+        return _to_parquet(engine, source, target, days, actions, on_error, chunk, progress)
     counts = {"rows": 0, "skipped": 0, "compiled": 0, "solver": 0}
     errors: list[str] = []
     with target.open("w", encoding="utf-8", newline="") as out:
@@ -177,4 +199,47 @@ def run_batch(
             flush(batch)
     counts["errors"] = len(errors)
     counts["error_messages"] = errors  # type: ignore[assignment]
+    return counts
+
+
+def _to_parquet(
+    engine: object,
+    source: Path,
+    target: Path,
+    days: list[dt.date],
+    actions: list[str] | None,
+    on_error: str,
+    chunk: int,
+    progress: object | None,
+) -> dict[str, int]:
+    """Write Parquet by way of a JSON Lines file streamed chunk by chunk into Arrow batches."""
+    import tempfile
+
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError("writing Parquet needs pyarrow: pip install 'article9[parquet]'") from None
+    with tempfile.TemporaryDirectory() as tmp:
+        middle = Path(tmp) / "out.jsonl"
+        counts = run_batch(engine, source, middle, days, actions, on_error, chunk, progress)
+        schema = pa.schema(
+            [
+                ("row", pa.int64()),
+                ("id", pa.string()),
+                ("date", pa.string()),
+                ("action", pa.string()),
+                ("status", pa.string()),
+                ("basis", pa.string()),
+            ]
+        )
+        with pq.ParquetWriter(target, schema) as writer, middle.open(encoding="utf-8") as lines:
+            buffer: list[dict] = []
+            for line in lines:
+                buffer.append(json.loads(line))
+                if len(buffer) >= 100_000:
+                    writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=schema))
+                    buffer = []
+            if buffer:
+                writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=schema))
     return counts
