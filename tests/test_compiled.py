@@ -126,3 +126,26 @@ def test_batch_parquet_in_and_out(tmp_path):
     bad.write_text("not parquet")
     run = cli("batch", str(bad), str(out))
     assert run.returncode == 2 and "not a readable Parquet file" in run.stderr
+
+
+def test_batch_on_a_dask_cluster_matches_local(tmp_path):
+    """--dask sends the chunks to a scheduler; the output must be the same rows as a local run."""
+    from distributed import LocalCluster
+
+    rows = [{"id": f"r{i}", "missile_flying_toward_japan": "true" if i % 2 else "false"} for i in range(7)]
+    rows.append({"id": "full", **dict.fromkeys(FACTS, "false"), "survival_threat": "true"})
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    local, remote = tmp_path / "local.csv", tmp_path / "remote.csv"
+    args = ["-d", "2017-01-01", "-d", "2004-01-01", "--chunk", "3", "-a", "intercept_missile_aimed_at_japan"]
+    args += ["-a", "defend_foreign_warship"]
+    assert cli("batch", str(src), str(local), *args).returncode == 0
+    with LocalCluster(
+        n_workers=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
+        run = cli("batch", str(src), str(remote), *args, "--dask", cluster.scheduler_address)
+    assert run.returncode == 0, run.stderr
+    assert "1 by the compiled evaluator, 7 by the solver" in run.stderr
+    assert remote.read_text() == local.read_text()
+    down = cli("batch", str(src), str(remote), "--dask", "tcp://127.0.0.1:9")
+    assert down.returncode == 2 and "cannot reach the scheduler" in down.stderr

@@ -90,10 +90,10 @@ def run_batch(
     on_error: str = "fail",
     chunk: int = 50_000,
     progress: object | None = None,
+    dask_client: object | None = None,
 ) -> dict[str, int]:
     """Assess every row of `source` on every date; write `target`. Returns counts."""
     from .engine import check_action, check_date
-    from .models import Scenario
 
     rb = engine.rb  # type: ignore[attr-defined]
     facts = list(rb.vocabulary.facts)
@@ -108,7 +108,7 @@ def run_batch(
     if out_suffix not in (".csv", ".jsonl", ".ndjson", ".parquet"):
         raise InputError(f"{target}: batch writes .csv, .jsonl or .parquet files (got '{out_suffix or 'no suffix'}')")
     if out_suffix == ".parquet":
-        return _to_parquet(engine, source, target, days, actions, on_error, chunk, progress)
+        return _to_parquet(engine, source, target, days, actions, on_error, chunk, progress, dask_client)
     counts = {"rows": 0, "skipped": 0, "compiled": 0, "solver": 0}
     errors: list[str] = []
     with target.open("w", encoding="utf-8", newline="") as out:
@@ -134,35 +134,25 @@ def run_batch(
                     + "\n"
                 )
 
-        def flush(batch: list[tuple[int, str, dict[str, bool | None]]]) -> None:
-            from .compiled import assess_known
+        pending: list = []
 
-            known = [b for b in batch if all(v is not None for v in b[2].values()) and len(b[2]) == len(facts)]
-            open_rows = [b for b in batch if b not in known]
-            for day in days:
-                if known:
-                    matrix = np.array([[b[2][f] for f in facts] for b in known], dtype=bool)
-                    res = assess_known(engine, day, matrix, names)
-                    for i, (row_no, row_id, _values) in enumerate(known):
-                        for a in names:
-                            status = "permitted" if res[a]["permitted"][i] else "not_permitted"
-                            emit(row_no, row_id, day, a, status, res[a]["basis"][i] if status == "permitted" else "")
-                for row_no, row_id, values in open_rows:
-                    assessment = engine.assess(Scenario(title=row_id or str(row_no), facts=values), day, names)  # type: ignore[attr-defined]
-                    for d in assessment.determinations:
-                        lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
-                        emit(
-                            row_no,
-                            row_id,
-                            day,
-                            d.action,
-                            d.status,
-                            lawful[0] if lawful and d.status != "not_permitted" else "",
-                        )
-            counts["compiled"] += len(known)
-            counts["solver"] += len(open_rows)
+        def write(result: tuple[list[tuple], int, int], size: int) -> None:
+            rows_out, n_known, n_open = result
+            for item in rows_out:
+                emit(*item)
+            counts["compiled"] += n_known
+            counts["solver"] += n_open
             if progress is not None:
-                progress(len(batch))  # type: ignore[operator]
+                progress(size)  # type: ignore[operator]
+
+        def flush(batch: list[tuple[int, str, dict[str, bool | None]]]) -> None:
+            if dask_client is None:
+                write(assess_chunk(engine, days, names, batch), len(batch))
+                return
+            pending.append((dask_client.submit(_remote_chunk, days, names, batch, pure=False), len(batch)))
+            while len(pending) > 4:  # bounded: at most a few chunks in flight
+                future, size = pending.pop(0)
+                write(future.result(), size)
 
         batch: list[tuple[int, str, dict[str, bool | None]]] = []
         for row_no, row in _rows(source):
@@ -197,6 +187,8 @@ def run_batch(
                 batch = []
         if batch:
             flush(batch)
+        for future, size in pending:
+            write(future.result(), size)
     counts["errors"] = len(errors)
     counts["error_messages"] = errors  # type: ignore[assignment]
     return counts
@@ -211,6 +203,7 @@ def _to_parquet(
     on_error: str,
     chunk: int,
     progress: object | None,
+    dask_client: object | None = None,
 ) -> dict[str, int]:
     """Write Parquet by way of a JSON Lines file streamed chunk by chunk into Arrow batches."""
     import tempfile
@@ -222,7 +215,7 @@ def _to_parquet(
         raise InputError("writing Parquet needs pyarrow: pip install 'article9[parquet]'") from None
     with tempfile.TemporaryDirectory() as tmp:
         middle = Path(tmp) / "out.jsonl"
-        counts = run_batch(engine, source, middle, days, actions, on_error, chunk, progress)
+        counts = run_batch(engine, source, middle, days, actions, on_error, chunk, progress, dask_client)
         schema = pa.schema(
             [
                 ("row", pa.int64()),
@@ -243,3 +236,46 @@ def _to_parquet(
             if buffer:
                 writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=schema))
     return counts
+
+
+def assess_chunk(
+    engine: object, days: list[dt.date], names: list[str], batch: list[tuple[int, str, dict[str, bool | None]]]
+) -> tuple[list[tuple], int, int]:
+    """Output rows for one chunk: fully known rows by the compiled evaluator, the others by
+    the solver. The same function runs locally and on Dask workers."""
+    from .compiled import assess_known
+    from .models import Scenario
+
+    facts = list(engine.rb.vocabulary.facts)  # type: ignore[attr-defined]
+    known, open_rows = [], []
+    for item in batch:
+        (known if all(item[2].get(f) is not None for f in facts) else open_rows).append(item)
+    out: list[tuple] = []
+    for day in days:
+        if known:
+            matrix = np.array([[item[2][f] for f in facts] for item in known], dtype=bool)
+            res = assess_known(engine, day, matrix, names)
+            for i, (row_no, row_id, _values) in enumerate(known):
+                for a in names:
+                    status = "permitted" if res[a]["permitted"][i] else "not_permitted"
+                    out.append((row_no, row_id, day, a, status, res[a]["basis"][i] if status == "permitted" else ""))
+        for row_no, row_id, values in open_rows:
+            assessment = engine.assess(Scenario(title=row_id or str(row_no), facts=values), day, names)  # type: ignore[attr-defined]
+            for d in assessment.determinations:
+                lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
+                basis = lawful[0] if lawful and d.status != "not_permitted" else ""
+                out.append((row_no, row_id, day, d.action, d.status, basis))
+    return out, len(known), len(open_rows)
+
+
+_WORKER_ENGINE = None
+
+
+def _remote_chunk(days: list[dt.date], names: list[str], batch: list) -> tuple[list[tuple], int, int]:
+    """Runs on a Dask worker: one engine per worker process over the packaged law."""
+    global _WORKER_ENGINE
+    if _WORKER_ENGINE is None:
+        from .engine import Engine
+
+        _WORKER_ENGINE = Engine()
+    return assess_chunk(_WORKER_ENGINE, days, names, batch)

@@ -378,6 +378,9 @@ def batch(
     ] = None,
     on_error: Annotated[str, typer.Option("--on-error", help="skip or fail on a bad row.")] = "fail",
     chunk: Annotated[int, typer.Option("--chunk", help="Rows per chunk (bounded memory).")] = 50_000,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Address of a Dask scheduler (needs the dask extra).")
+    ] = None,
     reform: Reform = None,
 ) -> None:
     """Assess many scenarios from a file: fully known rows by the compiled evaluator, others by the solver."""
@@ -387,16 +390,38 @@ def batch(
     days = _dates(date, [])
     if chunk < 1:
         raise InputError("--chunk must be at least 1")
+    client = None  # a Dask client when --dask is given
+    if dask is not None:
+        if reform is not None:
+            raise InputError("--dask runs the packaged law only; --reform cannot be combined with it")
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError("--dask needs the dask extra: pip install 'article9[dask]'") from None
+        try:
+            client = Client(dask, timeout=10)
+        except OSError as exc:
+            raise InputError(f"--dask: cannot reach the scheduler at {dask} ({exc})") from None
     if sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task("assessing", total=None)
             counts = run_batch(
-                engine, source, target, days, action or None, on_error, chunk, progress=lambda n: bar.advance(task, n)
+                engine,
+                source,
+                target,
+                days,
+                action or None,
+                on_error,
+                chunk,
+                progress=lambda n: bar.advance(task, n),
+                dask_client=client,
             )
     else:
-        counts = run_batch(engine, source, target, days, action or None, on_error, chunk)
+        counts = run_batch(engine, source, target, days, action or None, on_error, chunk, dask_client=client)
+    if client is not None:
+        client.close()
     for message in counts.pop("error_messages"):
         typer.echo(f"skipped: {message}", err=True)
     typer.echo(
