@@ -87,6 +87,7 @@ class GroundProgram:
         self.rb = rb
         self.rules = {r.id: r for r in rules}
         self._lock = threading.Lock()
+        self.text_cache: dict[tuple[clingo.Symbol, str], str] = {}  # sentence for an atom, per language
         self.ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
         obs = _Observer()
         self.ctl.register_observer(obs)
@@ -630,6 +631,13 @@ class Explainer:
         return p.title_ja if self.lang == "ja" and p.title_ja else p.title
 
     def text(self, sym: clingo.Symbol) -> str:
+        key = (sym, self.lang)
+        cached = self.prog.text_cache.get(key)
+        if cached is None:
+            cached = self.prog.text_cache[key] = self._text(sym)
+        return cached
+
+    def _text(self, sym: clingo.Symbol) -> str:
         v = self.rb.vocabulary
         if sym.name == "holds":
             return v.label(sym.arguments[0].name, self.lang)
