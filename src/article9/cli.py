@@ -78,6 +78,15 @@ def _engine(reform: Path | None = None):  # noqa: ANN202 - lazy import keeps sta
     return Engine(_rulebase(reform))
 
 
+def _open_scenario(file: Path, lang: str, reform: Path | None):  # noqa: ANN202 - lazy imports
+    """Set the language, build the engine (with any reform) and load the scenario against its vocabulary."""
+    from .scenario import load_scenario
+
+    _set_lang(lang)
+    engine = _engine(reform)
+    return engine, load_scenario(file, engine.rb)
+
+
 def _set_lang(lang: str) -> None:
     from . import render
 
@@ -120,11 +129,8 @@ def assess(
 ) -> None:
     """Assess every action (or the chosen ones) of a scenario on one or more dates."""
     from .expect import mismatches
-    from .scenario import load_scenario
 
-    _set_lang(lang)
-    engine = _engine(reform)
-    scenario = load_scenario(file, engine.rb)
+    engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
     results = [engine.assess(scenario, d, action or None, lang=lang) for d in days]
     _emit(results, fmt, max_depth=6)
@@ -146,11 +152,8 @@ def explain(
     reform: Reform = None,
 ) -> None:
     """Explain one action's answer in full: every step, its rule and its provision."""
-    from .scenario import load_scenario
 
-    _set_lang(lang)
-    engine = _engine(reform)
-    scenario = load_scenario(file, engine.rb)
+    engine, scenario = _open_scenario(file, lang, reform)
     day = _dates([date] if date else None, scenario.dates)[0]
     result = engine.assess(scenario, day, [action], lang=lang)
     _emit([result], fmt, max_depth=None, rules=True)
@@ -179,11 +182,8 @@ def whatif(
 ) -> None:
     """The smallest changes to the scenario's known facts that would flip the answer, smallest first."""
     from . import render
-    from .scenario import load_scenario
 
-    _set_lang(lang)
-    engine = _engine(reform)
-    scenario = load_scenario(file, engine.rb)
+    engine, scenario = _open_scenario(file, lang, reform)
     day = _dates([date] if date else None, scenario.dates)[0]
     result = engine.whatif(scenario, action, day, max_changes=max_changes, lang=lang)
     _show(result, fmt, render.whatif_markdown, render.print_whatif)
@@ -303,11 +303,8 @@ def compare(
 ) -> None:
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
     from . import render
-    from .scenario import load_scenario
 
-    _set_lang(lang)
-    engine = _engine(reform)
-    scenario = load_scenario(file, engine.rb)
+    engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
     result = engine.compare(scenario, days, action or None, lang=lang)
     _show(result, fmt, render.comparison_markdown, render.print_comparison)
