@@ -92,6 +92,7 @@ def test_batch_bad_rows(tmp_path):
     out = tmp_path / "out.jsonl"
     fail = cli("batch", str(src), str(out), "-a", "defend_foreign_warship")
     assert fail.returncode == 2 and "in.csv:3: fact 'survival_threat' has value 'perhaps'" in fail.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == [src]  # a failed run leaves no half-written file
     skip = cli("batch", str(src), str(out), "-a", "defend_foreign_warship", "--on-error", "skip")
     assert skip.returncode == 0 and "skipped: " in skip.stderr and "1 skipped" in skip.stderr
     assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["a", "c"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,84 +112,90 @@ def run_batch(
         return _to_parquet(engine, source, target, days, actions, on_error, chunk, progress, dask_client)
     counts = {"rows": 0, "skipped": 0, "compiled": 0, "solver": 0}
     errors: list[str] = []
-    with target.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out) if out_suffix == ".csv" else None
-        if writer:
-            writer.writerow(["row", "id", "date", "action", "status", "basis"])
-
-        def emit(row_no: int, row_id: str, day: dt.date, action: str, status: str, basis: str) -> None:
+    part = target.with_name(target.name + ".part")  # renamed only when the run succeeds
+    try:
+        with part.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out) if out_suffix == ".csv" else None
             if writer:
-                writer.writerow([row_no, row_id, day.isoformat(), action, status, basis])
-            else:
-                out.write(
-                    json.dumps(
-                        {
-                            "row": row_no,
-                            "id": row_id,
-                            "date": day.isoformat(),
-                            "action": action,
-                            "status": status,
-                            "basis": basis,
-                        }
+                writer.writerow(["row", "id", "date", "action", "status", "basis"])
+
+            def emit(row_no: int, row_id: str, day: dt.date, action: str, status: str, basis: str) -> None:
+                if writer:
+                    writer.writerow([row_no, row_id, day.isoformat(), action, status, basis])
+                else:
+                    out.write(
+                        json.dumps(
+                            {
+                                "row": row_no,
+                                "id": row_id,
+                                "date": day.isoformat(),
+                                "action": action,
+                                "status": status,
+                                "basis": basis,
+                            }
+                        )
+                        + "\n"
                     )
-                    + "\n"
-                )
 
-        pending: list = []
+            pending: list = []
 
-        def write(result: tuple[list[tuple], int, int], size: int) -> None:
-            rows_out, n_known, n_open = result
-            for item in rows_out:
-                emit(*item)
-            counts["compiled"] += n_known
-            counts["solver"] += n_open
-            if progress is not None:
-                progress(size)  # type: ignore[operator]
+            def write(result: tuple[list[tuple], int, int], size: int) -> None:
+                rows_out, n_known, n_open = result
+                for item in rows_out:
+                    emit(*item)
+                counts["compiled"] += n_known
+                counts["solver"] += n_open
+                if progress is not None:
+                    progress(size)  # type: ignore[operator]
 
-        def flush(batch: list[tuple[int, str, dict[str, bool | None]]]) -> None:
-            if dask_client is None:
-                write(assess_chunk(engine, days, names, batch), len(batch))
-                return
-            pending.append((dask_client.submit(_remote_chunk, days, names, batch, pure=False), len(batch)))
-            while len(pending) > 4:  # bounded: at most a few chunks in flight
-                future, size = pending.pop(0)
-                write(future.result(), size)
+            def flush(batch: list[tuple[int, str, dict[str, bool | None]]]) -> None:
+                if dask_client is None:
+                    write(assess_chunk(engine, days, names, batch), len(batch))
+                    return
+                pending.append((dask_client.submit(_remote_chunk, days, names, batch, pure=False), len(batch)))
+                while len(pending) > 4:  # bounded: at most a few chunks in flight
+                    future, size = pending.pop(0)
+                    write(future.result(), size)
 
-        batch: list[tuple[int, str, dict[str, bool | None]]] = []
-        for row_no, row in _rows(source):
-            problem = row.get("__error__")
-            values: dict[str, bool | None] = {}
-            if problem is None:
-                for key, raw in row.items():
-                    if key == "id":
-                        continue
-                    if key not in rb.vocabulary.facts:
-                        from .corpus import suggest
+            batch: list[tuple[int, str, dict[str, bool | None]]] = []
+            for row_no, row in _rows(source):
+                problem = row.get("__error__")
+                values: dict[str, bool | None] = {}
+                if problem is None:
+                    for key, raw in row.items():
+                        if key == "id":
+                            continue
+                        if key not in rb.vocabulary.facts:
+                            from .corpus import suggest
 
-                        raise InputError(f"{source}:{row_no}: unknown column {key!r}{suggest(str(key), facts)}")
-                    try:
-                        values[key] = _value(raw)
-                    except ValueError:
-                        problem = f"fact {key!r} has value {raw!r}; expected true, false or empty (unknown)"
-                        break
-            if problem is not None:
-                message = f"{source}:{row_no}: {problem}"
-                if on_error == "fail":
-                    raise InputError(message)
-                errors.append(message)
-                counts["skipped"] += 1
-                continue
-            for f in facts:
-                values.setdefault(f, None)
-            batch.append((row_no, str(row.get("id", "")), values))
-            counts["rows"] += 1
-            if len(batch) >= chunk:
+                            raise InputError(f"{source}:{row_no}: unknown column {key!r}{suggest(str(key), facts)}")
+                        try:
+                            values[key] = _value(raw)
+                        except ValueError:
+                            problem = f"fact {key!r} has value {raw!r}; expected true, false or empty (unknown)"
+                            break
+                if problem is not None:
+                    message = f"{source}:{row_no}: {problem}"
+                    if on_error == "fail":
+                        raise InputError(message)
+                    errors.append(message)
+                    counts["skipped"] += 1
+                    continue
+                for f in facts:
+                    values.setdefault(f, None)
+                batch.append((row_no, str(row.get("id", "")), values))
+                counts["rows"] += 1
+                if len(batch) >= chunk:
+                    flush(batch)
+                    batch = []
+            if batch:
                 flush(batch)
-                batch = []
-        if batch:
-            flush(batch)
-        for future, size in pending:
-            write(future.result(), size)
+            for future, size in pending:
+                write(future.result(), size)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    part.replace(target)
     counts["errors"] = len(errors)
     counts["error_messages"] = errors  # type: ignore[assignment]
     return counts
@@ -226,7 +233,8 @@ def _to_parquet(
                 ("basis", pa.string()),
             ]
         )
-        with pq.ParquetWriter(target, schema) as writer, middle.open(encoding="utf-8") as lines:
+        part = Path(tmp) / "out.parquet"
+        with pq.ParquetWriter(part, schema) as writer, middle.open(encoding="utf-8") as lines:
             buffer: list[dict] = []
             for line in lines:
                 buffer.append(json.loads(line))
@@ -235,6 +243,7 @@ def _to_parquet(
                     buffer = []
             if buffer:
                 writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=schema))
+        shutil.move(part, target)  # only a finished file reaches the target
     return counts
 
 
