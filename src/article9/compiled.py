@@ -54,9 +54,9 @@ def assess_known(engine: object, day, rows: np.ndarray, actions: list[str]) -> d
     import clingo
 
     prog = engine.program(day)  # type: ignore[attr-defined]
-    compiled = prog.__dict__.get("_compiled")
-    if compiled is None:
-        compiled = prog.__dict__["_compiled"] = Compiled(prog)
+    if prog.compiled is None:
+        prog.compiled = Compiled(prog)
+    compiled = prog.compiled
     targets = []
     bases: dict[str, list[str]] = {}
     for a in actions:

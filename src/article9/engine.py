@@ -88,6 +88,7 @@ class GroundProgram:
         self.rules = {r.id: r for r in rules}
         self._lock = threading.Lock()
         self.text_cache: dict[tuple[clingo.Symbol, str], str] = {}  # sentence for an atom, per language
+        self.compiled: object | None = None  # the bit-parallel evaluator, built on first batch use
         self.ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
         obs = _Observer()
         self.ctl.register_observer(obs)
