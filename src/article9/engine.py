@@ -89,6 +89,7 @@ class GroundProgram:
         self._lock = threading.Lock()
         self.text_cache: dict[tuple[clingo.Symbol, str], str] = {}  # sentence for an atom, per language
         self.compiled: object | None = None  # the bit-parallel evaluator, built on first batch use
+        self.support_cache: dict[clingo.Symbol, list[int]] = {}  # see _support
         self.ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
         obs = _Observer()
         self.ctl.register_observer(obs)
@@ -128,7 +129,7 @@ class GroundProgram:
 
     def _support(self, target: clingo.Symbol) -> list[int]:
         """Derived atoms `target` depends on, dependencies first (cached per target)."""
-        cache = self.__dict__.setdefault("_support_cache", {})
+        cache = self.support_cache
         if target not in cache:
             start = self.atom_of.get(target)
             cache[target] = self.dependency_order([start] if start is not None else [])
