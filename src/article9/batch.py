@@ -1,77 +1,221 @@
-"""Batch assessment: CSV or JSON Lines in, the same format out, one row per scenario and
-date and action. Streams in chunks; fully known rows go through the compiled evaluator, rows
-with unknown facts through the solver; bad rows are reported with their row number and
-skipped or fail the run, never silently assessed."""
+"""Batch assessment: CSV, JSON Lines or Parquet in, the same formats out, one row per
+scenario and date and action. The file is read as a stream of Arrow record batches of at
+most `chunk` rows; each chunk is checked, assessed and written before the next is read, so
+memory is bounded by the chunk size. Fully known rows go through the compiled evaluator,
+rows with unknown facts through the solver; bad rows are reported with their row number and
+skipped or fail the run, never silently assessed.
+
+The chunk format, shared by the local run and Dask workers, is an Arrow record batch with a
+`row` column (int64, the row's number in the input file), an `id` column (string) and one
+nullable bool column per vocabulary fact (null = unknown). `assess_chunk` turns one such
+batch into output record batches with the columns of `OUT_SCHEMA`."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import InputError
 
-TRUE = {"true", "1", "yes", "y", "t"}
-FALSE = {"false", "0", "no", "n", "f"}
-UNKNOWN = {"", "unknown", "null", "none", "?"}
+TRUE = ["true", "1", "yes", "y", "t"]
+FALSE = ["false", "0", "no", "n", "f"]
+UNKNOWN = ["", "unknown", "null", "none", "?"]
+STATUS = ["permitted", "not_permitted", "depends"]
+OUT_SCHEMA = pa.schema(
+    [
+        ("row", pa.int64()),
+        ("id", pa.string()),
+        ("date", pa.string()),
+        ("action", pa.string()),
+        ("status", pa.string()),
+        ("basis", pa.string()),
+    ]
+)
+# Parquet keeps the repeated text columns dictionary-encoded, as the chunks hold them
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("row", pa.int64()),
+        ("id", pa.string()),
+        ("date", pa.dictionary(pa.int8(), pa.string())),
+        ("action", pa.dictionary(pa.int16(), pa.string())),
+        ("status", pa.dictionary(pa.int8(), pa.string())),
+        ("basis", pa.dictionary(pa.int16(), pa.string())),
+    ]
+)
+Problem = tuple[int, str]  # (row number, what is wrong)
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict]]:
-    """(row number, mapping) pairs; the header is row 1 in a CSV file."""
+def chunk_schema(facts: list[str]) -> pa.Schema:
+    """The schema of an input chunk: row number, id, one nullable bool per fact."""
+    return pa.schema([("row", pa.int64()), ("id", pa.string()), *((f, pa.bool_()) for f in facts)])
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def read_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa.RecordBatch, list[Problem]]]:
+    """The input file as chunks in the chunk format, each with the bad rows left out of it
+    (row number and message). Problems with the file itself (missing, unreadable, unknown
+    columns, rows with the wrong number of values) raise InputError."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
     suffix = path.suffix.lower()
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    with handle:
-        if suffix == ".csv":
-            reader = csv.DictReader(handle)
-            for number, row in enumerate(reader, start=2):
-                if None in row:
-                    raise InputError(f"{path}:{number}: more values than columns")
-                yield number, row
-        elif suffix == ".parquet":
-            handle.close()
-            yield from _parquet_rows(path)
-        elif suffix in (".jsonl", ".ndjson"):
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, {"__error__": f"invalid JSON: {exc.msg}"}
-                    continue
-                yield number, value if isinstance(value, dict) else {"__error__": "a row must be a JSON object"}
-        else:
-            raise InputError(f"{path}: batch reads .csv, .jsonl or .parquet files (got '{suffix or 'no suffix'}')")
+    if suffix == ".csv":
+        yield from _csv_chunks(path, facts, chunk)
+    elif suffix == ".parquet":
+        yield from _parquet_chunks(path, facts, chunk)
+    elif suffix in (".jsonl", ".ndjson"):
+        yield from _jsonl_chunks(path, facts, chunk)
+    else:
+        raise InputError(f"{path}: batch reads .csv, .jsonl or .parquet files (got '{suffix or 'no suffix'}')")
 
 
-def _parquet_rows(path: Path) -> Iterator[tuple[int, dict]]:
-    """Rows of a Parquet file, read record batch by record batch (Arrow), numbered from 1."""
+def _check_columns(path: Path, names: list[str], facts: list[str], where: str = "") -> None:
+    from .corpus import suggest
+
+    known = set(facts)
+    for name in names:
+        if name != "id" and name not in known:
+            raise InputError(f"{path}{where}: unknown column {name!r}{suggest(str(name), facts)}")
+
+
+def _csv_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa.RecordBatch, list[Problem]]]:
+    import pyarrow.csv as pacsv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        try:
+            header = next(iter(__import__("csv").reader(handle)), None)
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None
+    if not header:
+        return
+    if len(set(header)) != len(header):
+        raise InputError(f"{path}:1: a column name appears twice in the header")
+    _check_columns(path, header, facts, ":1")
+    bad_shape: list[pa.csv.InvalidRow] = []
+
+    def invalid(row: pa.csv.InvalidRow) -> str:
+        bad_shape.append(row)
+        return "error"
+
     try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError("reading Parquet needs pyarrow: pip install 'article9[parquet]'") from None
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+            ),
+        )
+        first = 2  # the header is row 1
+        for batch in reader:
+            for start in range(0, batch.num_rows, chunk):
+                part = batch.slice(start, chunk)
+                yield _canonical(path, part, first, facts)
+                first += part.num_rows
+    except pa.ArrowInvalid as exc:
+        if bad_shape:
+            row = bad_shape[0]
+            raise InputError(
+                f"{path}:{row.number}: {row.actual_columns} values where the header has {row.expected_columns} columns"
+            ) from None
+        raise InputError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
+
+
+def _parquet_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa.RecordBatch, list[Problem]]]:
+    import pyarrow.parquet as pq
+
     try:
         reader = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input error
         raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
-    number = 0
-    for record_batch in reader.iter_batches(batch_size=65_536):
-        for row in record_batch.to_pylist():
+    _check_columns(path, reader.schema_arrow.names, facts)
+    first = 1
+    for batch in reader.iter_batches(batch_size=chunk):
+        yield _canonical(path, batch, first, facts)
+        first += batch.num_rows
+
+
+def _jsonl_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa.RecordBatch, list[Problem]]]:
+    schema = chunk_schema(facts)
+    columns: dict[str, list] = {name: [] for name in schema.names}
+    problems: list[Problem] = []
+    known = set(facts)
+
+    def done() -> tuple[pa.RecordBatch, list[Problem]]:
+        batch = pa.RecordBatch.from_pydict(columns, schema=schema)
+        for values in columns.values():
+            values.clear()
+        out = (batch, list(problems))
+        problems.clear()
+        return out
+
+    with path.open(encoding="utf-8") as handle:
+        number = 0
+        while True:
+            try:
+                line = handle.readline()
+            except UnicodeDecodeError:
+                raise InputError(f"{path}:{number + 1}: not UTF-8 text") from None
+            if not line:
+                break
             number += 1
-            yield number, row
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                problems.append((number, f"invalid JSON: {getattr(exc, 'msg', 'nested too deeply')}"))
+                continue
+            if not isinstance(value, dict):
+                problems.append((number, "a row must be a JSON object"))
+                continue
+            unknown = [k for k in value if k != "id" and k not in known]
+            if unknown:
+                _check_columns(path, unknown, facts, f":{number}")
+            row: dict[str, bool | None] = {}
+            problem = None
+            for key, raw in value.items():
+                if key == "id":
+                    continue
+                try:
+                    row[key] = _value(raw)
+                except ValueError:
+                    problem = f"fact {key!r} has value {_show(raw)}; expected true, false or empty (unknown)"
+                    break
+            if problem is not None:
+                problems.append((number, problem))
+                continue
+            raw_id = value.get("id")
+            columns["row"].append(number)
+            columns["id"].append("" if raw_id is None else str(raw_id))
+            for f in facts:
+                columns[f].append(row.get(f))
+            if len(columns["row"]) >= chunk:
+                yield done()
+    if columns["row"] or problems:
+        yield done()
+
+
+def _show(raw: object) -> str:
+    text = repr(raw)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _value(raw: object) -> bool | None:
+    """One cell of a JSON row: true, false or unknown; ValueError for anything else."""
     if raw is None or isinstance(raw, bool):
         return raw
+    if isinstance(raw, (dict, list)):
+        raise ValueError(raw)
     text = str(raw).strip().lower()
     if text in TRUE:
         return True
@@ -82,6 +226,197 @@ def _value(raw: object) -> bool | None:
     raise ValueError(raw)
 
 
+def _canonical(path: Path, batch: pa.RecordBatch, first: int, facts: list[str]) -> tuple[pa.RecordBatch, list[Problem]]:
+    """A record batch as read from CSV or Parquet, in the chunk format: text cells are read
+    as true, false or unknown (column by column, in Arrow); rows with any other value are
+    left out and reported."""
+    n = batch.num_rows
+    names = batch.schema.names
+    bad = np.zeros(n, dtype=bool)
+    first_problem: dict[int, str] = {}
+    values: dict[str, pa.Array] = {}
+    for f in facts:
+        if f not in names:
+            values[f] = pa.nulls(n, pa.bool_())
+            continue
+        col = batch.column(names.index(f))
+        if pa.types.is_boolean(col.type):
+            values[f] = col
+            continue
+        if pa.types.is_null(col.type):
+            values[f] = pa.nulls(n, pa.bool_())
+            continue
+        try:
+            text = pc.utf8_lower(pc.utf8_trim_whitespace(col.cast(pa.string())))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise InputError(f"{path}: column {f!r} has type {col.type}; expected true/false values") from None
+        is_true = pc.is_in(text, value_set=pa.array(TRUE)).to_numpy(zero_copy_only=False)
+        is_false = pc.is_in(text, value_set=pa.array(FALSE)).to_numpy(zero_copy_only=False)
+        is_unknown = pc.is_in(text, value_set=pa.array(UNKNOWN)).to_numpy(zero_copy_only=False)
+        is_unknown |= text.is_null().to_numpy(zero_copy_only=False)
+        wrong = ~(is_true | is_false | is_unknown)
+        if wrong.any():
+            for i in np.flatnonzero(wrong & ~bad):
+                raw = col[int(i)].as_py()
+                first_problem[int(i)] = f"fact {f!r} has value {_show(raw)}; expected true, false or empty (unknown)"
+            bad |= wrong
+        values[f] = pa.array(np.where(is_true, True, False), mask=~(is_true | is_false), type=pa.bool_())
+    if "id" in names:
+        ids = batch.column(names.index("id")).cast(pa.string()).fill_null("")
+    else:
+        ids = pa.array([""] * n, pa.string())
+    rows = pa.array(np.arange(first, first + n, dtype=np.int64))
+    out = pa.RecordBatch.from_arrays([rows, ids, *(values[f] for f in facts)], schema=chunk_schema(facts))
+    problems = [(first + i, first_problem[i]) for i in sorted(first_problem)]
+    if problems:
+        out = out.filter(pa.array(~bad))
+    return out, problems
+
+
+# -- assessing -----------------------------------------------------------------------
+
+
+def assess_chunk(
+    engine: object, days: list[dt.date], names: list[str], batch: pa.RecordBatch
+) -> tuple[list[pa.RecordBatch], int, int]:
+    """Output record batches (one per date, rows in input order, actions in `names` order)
+    for one chunk in the chunk format: fully known rows by the compiled evaluator, the
+    others by the solver. The same function runs locally and on Dask workers."""
+    from .compiled import assess_known
+    from .models import Scenario
+
+    facts = list(engine.rb.vocabulary.facts)  # type: ignore[attr-defined]
+    n, width = batch.num_rows, len(names)
+    unknown = np.zeros(n, dtype=bool)
+    for f in facts:
+        col = batch.column(f)
+        if col.null_count:
+            unknown |= col.is_null().to_numpy(zero_copy_only=False)
+    known_rows = np.flatnonzero(~unknown)
+    open_rows = np.flatnonzero(unknown)
+    matrix = np.empty((len(facts), len(known_rows)), dtype=bool)  # one row per fact: columnar
+    for i, f in enumerate(facts):
+        matrix[i] = batch.column(f).fill_null(False).to_numpy(zero_copy_only=False)[known_rows]
+    all_bases = sorted({p for a in names for p in engine.candidate_bases(a)})  # type: ignore[attr-defined]
+    basis_dictionary = pa.array(["", *all_bases])
+    code_of = {p: k for k, p in enumerate(all_bases, start=1)}
+    open_facts = batch.select(facts).take(pa.array(open_rows)).to_pylist() if len(open_rows) else []
+    ids = batch.column("id")
+    index = np.repeat(np.arange(n), width)
+    out = []
+    for day in days:
+        status = np.zeros((n, width), dtype=np.int8)
+        basis = np.zeros((n, width), dtype=np.int16)
+        if len(known_rows):
+            res = assess_known(engine, day, matrix.T, names)
+            for j, a in enumerate(names):
+                status[known_rows, j] = np.where(res[a]["permitted"], 0, 1)
+                local = np.array([0, *(code_of[p] for p in res[a]["bases"])], dtype=np.int16)
+                basis[known_rows, j] = local[res[a]["code"]]
+        for i, values in zip(open_rows, open_facts, strict=True):
+            title = ids[int(i)].as_py() or str(batch.column("row")[int(i)].as_py())
+            assessment = engine.assess(Scenario(title=title, facts=values), day, names)  # type: ignore[attr-defined]
+            for j, d in enumerate(assessment.determinations):
+                status[i, j] = STATUS.index(d.status)
+                lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
+                if lawful and d.status != "not_permitted":
+                    basis[i, j] = code_of[lawful[0]]
+        out.append(
+            pa.RecordBatch.from_arrays(
+                [
+                    pa.array(np.repeat(batch.column("row").to_numpy(), width)),
+                    ids.take(pa.array(index)),
+                    pa.DictionaryArray.from_arrays(pa.array(np.zeros(n * width, np.int8)), [day.isoformat()]),
+                    pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(width, dtype=np.int16), n)), names),
+                    pa.DictionaryArray.from_arrays(pa.array(status.ravel()), STATUS),
+                    pa.DictionaryArray.from_arrays(pa.array(basis.ravel()), basis_dictionary),
+                ],
+                names=OUT_SCHEMA.names,
+            )
+        )
+    return out, len(known_rows), len(open_rows)
+
+
+_WORKER_ENGINE = None
+
+
+def _remote_chunk(
+    days: list[dt.date], names: list[str], batch: pa.RecordBatch
+) -> tuple[list[pa.RecordBatch], int, int]:
+    """Runs on a Dask worker: one engine per worker process over the packaged law."""
+    global _WORKER_ENGINE
+    if _WORKER_ENGINE is None:
+        from .engine import Engine
+
+        _WORKER_ENGINE = Engine()
+    return assess_chunk(_WORKER_ENGINE, days, names, batch)
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+class _Writer:
+    """Writes output batches to CSV, JSON Lines or Parquet."""
+
+    def __init__(self, part: Path, suffix: str) -> None:
+        self.suffix = suffix
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            self.parquet = pq.ParquetWriter(part, PARQUET_SCHEMA)
+            return
+        self.handle = part.open("wb")
+        if suffix == ".csv":
+            self.handle.write(b"row,id,date,action,status,basis\n")
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows == 0:
+            return
+        if self.suffix == ".parquet":
+            self.parquet.write_batch(batch)
+        else:
+            self.handle.write(_lines(batch, self.suffix))
+
+    def close(self) -> None:
+        if self.suffix == ".parquet":
+            self.parquet.close()
+        else:
+            self.handle.close()
+
+
+def _csv_cell(value: str) -> str:
+    if any(c in value for c in ',"\r\n') or value != value.strip():
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _lines(batch: pa.RecordBatch, suffix: str) -> memoryview:
+    """CSV or JSON Lines text for an output batch, built column by column in Arrow: each
+    distinct value is encoded once (json.dumps, or CSV quoting where needed), then the
+    lines are joined element-wise."""
+    jsonl = suffix == ".jsonl"
+    pieces: list[pa.Array | pa.Scalar] = []
+    for k, name in enumerate(OUT_SCHEMA.names):
+        col = batch.column(k)
+        if name == "row":
+            text = col.cast(pa.string())
+        else:
+            encoded = col if pa.types.is_dictionary(col.type) else col.dictionary_encode()
+            encode = json.dumps if jsonl else _csv_cell
+            words = pa.array([encode(v) for v in encoded.dictionary.to_pylist()], pa.large_string())
+            text = words.take(encoded.indices)
+        if jsonl:
+            pieces.append(pa.scalar(("{" if k == 0 else ", ") + f'"{name}": ', pa.large_string()))
+        elif k:
+            pieces.append(pa.scalar(",", pa.large_string()))
+        pieces.append(text.cast(pa.large_string()))
+    pieces.append(pa.scalar("}\n" if jsonl else "\n", pa.large_string()))
+    lines = pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
+    # no line is null, so the lines lie end to end in the array's data buffer
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+
+
 def run_batch(
     engine: object,
     source: Path,
@@ -90,7 +425,7 @@ def run_batch(
     actions: list[str] | None,
     on_error: str = "fail",
     chunk: int = 50_000,
-    progress: object | None = None,
+    progress: Callable[[int], None] | None = None,
     dask_client: object | None = None,
 ) -> dict[str, int]:
     """Assess every row of `source` on every date; write `target`. Returns counts."""
@@ -105,186 +440,61 @@ def run_batch(
         check_date(d)
     if on_error not in ("skip", "fail"):
         raise InputError(f"--on-error must be skip or fail (got {on_error!r})")
-    out_suffix = target.suffix.lower()
-    if out_suffix not in (".csv", ".jsonl", ".ndjson", ".parquet"):
-        raise InputError(f"{target}: batch writes .csv, .jsonl or .parquet files (got '{out_suffix or 'no suffix'}')")
-    if out_suffix == ".parquet":
-        return _to_parquet(engine, source, target, days, actions, on_error, chunk, progress, dask_client)
+    if chunk < 1:
+        raise InputError("--chunk must be at least 1")
+    suffix = target.suffix.lower()
+    if suffix == ".ndjson":
+        suffix = ".jsonl"
+    if suffix not in (".csv", ".jsonl", ".parquet"):
+        raise InputError(f"{target}: batch writes .csv, .jsonl or .parquet files (got '{suffix or 'no suffix'}')")
     counts = {"rows": 0, "skipped": 0, "compiled": 0, "solver": 0}
     errors: list[str] = []
     part = target.with_name(target.name + ".part")  # renamed only when the run succeeds
+    writer = None
+    pending: list = []
+
+    def write(result: tuple[list[pa.RecordBatch], int, int], size: int) -> None:
+        batches, n_known, n_open = result
+        for b in batches:
+            writer.write(b)  # type: ignore[union-attr]
+        counts["compiled"] += n_known
+        counts["solver"] += n_open
+        if progress is not None:
+            progress(size)
+
     try:
-        with part.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out) if out_suffix == ".csv" else None
-            if writer:
-                writer.writerow(["row", "id", "date", "action", "status", "basis"])
-
-            def emit(row_no: int, row_id: str, day: dt.date, action: str, status: str, basis: str) -> None:
-                if writer:
-                    writer.writerow([row_no, row_id, day.isoformat(), action, status, basis])
-                else:
-                    out.write(
-                        json.dumps(
-                            {
-                                "row": row_no,
-                                "id": row_id,
-                                "date": day.isoformat(),
-                                "action": action,
-                                "status": status,
-                                "basis": basis,
-                            }
-                        )
-                        + "\n"
-                    )
-
-            pending: list = []
-
-            def write(result: tuple[list[tuple], int, int], size: int) -> None:
-                rows_out, n_known, n_open = result
-                for item in rows_out:
-                    emit(*item)
-                counts["compiled"] += n_known
-                counts["solver"] += n_open
-                if progress is not None:
-                    progress(size)  # type: ignore[operator]
-
-            def flush(batch: list[tuple[int, str, dict[str, bool | None]]]) -> None:
-                if dask_client is None:
-                    write(assess_chunk(engine, days, names, batch), len(batch))
-                    return
-                pending.append((dask_client.submit(_remote_chunk, days, names, batch, pure=False), len(batch)))
-                while len(pending) > 4:  # bounded: at most a few chunks in flight
-                    future, size = pending.pop(0)
-                    write(future.result(), size)
-
-            batch: list[tuple[int, str, dict[str, bool | None]]] = []
-            for row_no, row in _rows(source):
-                problem = row.get("__error__")
-                values: dict[str, bool | None] = {}
-                if problem is None:
-                    for key, raw in row.items():
-                        if key == "id":
-                            continue
-                        if key not in rb.vocabulary.facts:
-                            from .corpus import suggest
-
-                            raise InputError(f"{source}:{row_no}: unknown column {key!r}{suggest(str(key), facts)}")
-                        try:
-                            values[key] = _value(raw)
-                        except ValueError:
-                            problem = f"fact {key!r} has value {raw!r}; expected true, false or empty (unknown)"
-                            break
-                if problem is not None:
-                    message = f"{source}:{row_no}: {problem}"
-                    if on_error == "fail":
-                        raise InputError(message)
-                    errors.append(message)
-                    counts["skipped"] += 1
-                    continue
-                for f in facts:
-                    values.setdefault(f, None)
-                batch.append((row_no, str(row.get("id", "")), values))
-                counts["rows"] += 1
-                if len(batch) >= chunk:
-                    flush(batch)
-                    batch = []
-            if batch:
-                flush(batch)
-            for future, size in pending:
+        writer = _Writer(part, suffix)
+        for batch, problems in read_chunks(source, facts, chunk):
+            for row_no, problem in problems:
+                message = f"{source}:{row_no}: {problem}"
+                if on_error == "fail":
+                    raise InputError(message)
+                errors.append(message)
+                counts["skipped"] += 1
+            if batch.num_rows == 0:
+                continue
+            counts["rows"] += batch.num_rows
+            if dask_client is None:
+                write(assess_chunk(engine, days, names, batch), batch.num_rows)
+                continue
+            future = dask_client.submit(_remote_chunk, days, names, batch, pure=False)  # type: ignore[attr-defined]
+            pending.append((future, batch.num_rows))
+            while len(pending) > 4:  # bounded: at most a few chunks in flight
+                future, size = pending.pop(0)
                 write(future.result(), size)
+        for future, size in pending:
+            write(future.result(), size)
+        writer.close()
+        writer = None
     except BaseException:
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001 - the run failed already; report that failure
+                pass
         part.unlink(missing_ok=True)
         raise
     part.replace(target)
     counts["errors"] = len(errors)
     counts["error_messages"] = errors  # type: ignore[assignment]
     return counts
-
-
-def _to_parquet(
-    engine: object,
-    source: Path,
-    target: Path,
-    days: list[dt.date],
-    actions: list[str] | None,
-    on_error: str,
-    chunk: int,
-    progress: object | None,
-    dask_client: object | None = None,
-) -> dict[str, int]:
-    """Write Parquet by way of a JSON Lines file streamed chunk by chunk into Arrow batches."""
-    import tempfile
-
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError("writing Parquet needs pyarrow: pip install 'article9[parquet]'") from None
-    with tempfile.TemporaryDirectory() as tmp:
-        middle = Path(tmp) / "out.jsonl"
-        counts = run_batch(engine, source, middle, days, actions, on_error, chunk, progress, dask_client)
-        schema = pa.schema(
-            [
-                ("row", pa.int64()),
-                ("id", pa.string()),
-                ("date", pa.string()),
-                ("action", pa.string()),
-                ("status", pa.string()),
-                ("basis", pa.string()),
-            ]
-        )
-        part = Path(tmp) / "out.parquet"
-        with pq.ParquetWriter(part, schema) as writer, middle.open(encoding="utf-8") as lines:
-            buffer: list[dict] = []
-            for line in lines:
-                buffer.append(json.loads(line))
-                if len(buffer) >= 100_000:
-                    writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=schema))
-                    buffer = []
-            if buffer:
-                writer.write_batch(pa.RecordBatch.from_pylist(buffer, schema=schema))
-        shutil.move(part, target)  # only a finished file reaches the target
-    return counts
-
-
-def assess_chunk(
-    engine: object, days: list[dt.date], names: list[str], batch: list[tuple[int, str, dict[str, bool | None]]]
-) -> tuple[list[tuple], int, int]:
-    """Output rows for one chunk: fully known rows by the compiled evaluator, the others by
-    the solver. The same function runs locally and on Dask workers."""
-    from .compiled import assess_known
-    from .models import Scenario
-
-    facts = list(engine.rb.vocabulary.facts)  # type: ignore[attr-defined]
-    known, open_rows = [], []
-    for item in batch:
-        (known if all(item[2].get(f) is not None for f in facts) else open_rows).append(item)
-    out: list[tuple] = []
-    for day in days:
-        if known:
-            matrix = np.array([[item[2][f] for f in facts] for item in known], dtype=bool)
-            res = assess_known(engine, day, matrix, names)
-            for i, (row_no, row_id, _values) in enumerate(known):
-                for a in names:
-                    status = "permitted" if res[a]["permitted"][i] else "not_permitted"
-                    out.append((row_no, row_id, day, a, status, res[a]["basis"][i] if status == "permitted" else ""))
-        for row_no, row_id, values in open_rows:
-            assessment = engine.assess(Scenario(title=row_id or str(row_no), facts=values), day, names)  # type: ignore[attr-defined]
-            for d in assessment.determinations:
-                lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
-                basis = lawful[0] if lawful and d.status != "not_permitted" else ""
-                out.append((row_no, row_id, day, d.action, d.status, basis))
-    return out, len(known), len(open_rows)
-
-
-_WORKER_ENGINE = None
-
-
-def _remote_chunk(days: list[dt.date], names: list[str], batch: list) -> tuple[list[tuple], int, int]:
-    """Runs on a Dask worker: one engine per worker process over the packaged law."""
-    global _WORKER_ENGINE
-    if _WORKER_ENGINE is None:
-        from .engine import Engine
-
-        _WORKER_ENGINE = Engine()
-    return assess_chunk(_WORKER_ENGINE, days, names, batch)

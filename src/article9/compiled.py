@@ -2,10 +2,16 @@
 as bitwise operations over many scenarios at once (NumPy, packed bits, one pass over the
 atoms in dependency order). The rule base is stratified and has no recursion, so for every
 fully known scenario this gives exactly the solver's unique answer set; rows with unknown
-facts go to the solver instead."""
+facts go to the solver instead.
+
+Input is columnar (one array of truth values per fact), as Arrow record batches hold it:
+packing a column into bits is then a contiguous pass."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import clingo
 import numpy as np
 
 from .engine import GroundProgram, _fn
@@ -19,40 +25,54 @@ class Compiled:
         self.order = prog.dependency_order(list(prog.by_head))
         self.rules = {a: [tuple(r.body) for r in prog.by_head[a]] for a in self.order}
 
-    def run(self, values: np.ndarray, targets: list) -> dict:  # noqa: ANN001
-        """values: bool array (rows x facts, in self.facts order). Returns, for each target
+    def run(self, columns: np.ndarray, targets: list[clingo.Symbol]) -> dict[clingo.Symbol, np.ndarray]:
+        """columns: bool array (facts x rows, in self.facts order). Returns, for each target
         symbol, a bool array over the rows."""
-        rows = values.shape[0]
-        packed = np.packbits(values, axis=0)  # (ceil(rows/8), facts) uint8
-        width = packed.shape[0]
-        zero = np.zeros(width, dtype=np.uint8)
-        ones = np.full(width, 0xFF, dtype=np.uint8)
-        val: dict[int, np.ndarray] = {a: np.ascontiguousarray(packed[:, i]) for a, i in self.fact_atom.items()}
+        rows = columns.shape[1]
+        packed = np.packbits(np.ascontiguousarray(columns), axis=1)  # (facts, ceil(rows/8)) uint8
+        pad = (-packed.shape[1]) % 8
+        if pad:
+            packed = np.pad(packed, ((0, 0), (0, pad)))
+        words = packed.view(np.uint64)  # 64 scenarios per machine word
+        width = words.shape[1]
+        zero = np.zeros(width, dtype=np.uint64)
+        val: dict[int, np.ndarray] = {a: words[i] for a, i in self.fact_atom.items()}
+        neg: dict[int, np.ndarray] = {}
 
         def lit(x: int) -> np.ndarray:
-            v = val.get(abs(x), zero)
-            return v if x > 0 else ~v
+            if x > 0:
+                return val.get(x, zero)
+            if -x not in neg:
+                neg[-x] = ~val.get(-x, zero)
+            return neg[-x]
 
         for atom in self.order:
-            acc = zero
+            acc: np.ndarray | None = None
             for body in self.rules[atom]:
-                term = ones
-                for x in body:
-                    term = term & lit(x)
-                acc = acc | term
-            val[atom] = acc
+                if not body:
+                    term = ~zero
+                else:
+                    term = lit(body[0]).copy()
+                    for x in body[1:]:
+                        np.bitwise_and(term, lit(x), out=term)
+                if acc is None:
+                    acc = term
+                else:
+                    np.bitwise_or(acc, term, out=acc)
+            val[atom] = zero if acc is None else acc
         out = {}
         for sym in targets:
             atom = self.prog.atom_of.get(sym)
             bits = val.get(atom, zero) if atom is not None else zero
-            out[sym] = np.unpackbits(bits)[:rows].astype(bool)
+            out[sym] = np.unpackbits(bits.view(np.uint8))[:rows].view(bool)
         return out
 
 
-def assess_known(engine: object, day, rows: np.ndarray, actions: list[str]) -> dict[str, dict]:  # noqa: ANN001
-    """Status and first lawful basis per action for fully known rows (bool matrix)."""
-    import clingo
-
+def assess_known(engine: object, day: dt.date, rows: np.ndarray, actions: list[str]) -> dict[str, dict]:
+    """Status and first lawful basis per action for fully known rows (bool matrix, rows x
+    facts; a Fortran-ordered or transposed-view matrix avoids a copy). For each action:
+    `permitted` (bool per row), `code` (uint8 per row: 0 for no basis, k for `bases[k-1]`)
+    and `bases` (the candidate provisions, in order)."""
     prog = engine.program(day)  # type: ignore[attr-defined]
     if prog.compiled is None:
         prog.compiled = Compiled(prog)
@@ -63,13 +83,19 @@ def assess_known(engine: object, day, rows: np.ndarray, actions: list[str]) -> d
         targets.append(_fn("permitted", a))
         bases[a] = engine.candidate_bases(a)  # type: ignore[attr-defined]
         targets += [clingo.Function("lawful", [clingo.Function(a), clingo.String(p)]) for p in bases[a]]
-    result = compiled.run(rows, targets)
+    result = compiled.run(rows.T, targets)
     out = {}
     for a in actions:
         permitted = result[_fn("permitted", a)]
-        basis = np.full(rows.shape[0], "", dtype=object)
-        for p in reversed(bases[a]):
-            lawful = result[clingo.Function("lawful", [clingo.Function(a), clingo.String(p)])]
-            basis[lawful] = p
-        out[a] = {"permitted": permitted, "basis": basis}
+        code = np.zeros(rows.shape[0], dtype=np.uint8)
+        for k in range(len(bases[a]), 0, -1):  # the first lawful basis wins
+            lawful = result[clingo.Function("lawful", [clingo.Function(a), clingo.String(bases[a][k - 1])])]
+            code[lawful] = k
+        code[~permitted] = 0
+        out[a] = {"permitted": permitted, "code": code, "bases": bases[a]}
     return out
+
+
+def basis_names(result: dict) -> np.ndarray:
+    """The basis codes of one action's result as provision ids ('' for none), for display."""
+    return np.array(["", *result["bases"]], dtype=object)[result["code"]]
