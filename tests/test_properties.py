@@ -63,3 +63,26 @@ def test_scenario_loader_accepts_or_rejects_cleanly(data):
             scenario_from_data(payload, engine().rb)
         except InputError as exc:
             assert exc.message and "\n" not in exc.message
+
+
+def _no_memo_engine():
+    from article9.engine import Engine, _Memo
+
+    e = Engine(engine().rb)
+    e._reused = _Memo(0)  # keeps nothing: every determination computed afresh
+    return e
+
+
+NO_MEMO = _no_memo_engine()
+
+
+@SETTINGS
+@given(facts=full, flips=st.lists(st.sampled_from(FACTS), max_size=3), day=st.sampled_from(DATES))
+def test_reused_determinations_equal_fresh_ones(facts, flips, day):
+    """The engine reuses the determination of a fully known scenario for another one that
+    agrees on the facts in the action's cone; the answer must equal one computed afresh."""
+    engine().assess(Scenario(title="s", facts=facts), day)
+    other = facts | {f: not facts[f] for f in flips}
+    warm = engine().assess(Scenario(title="s", facts=other), day)
+    cold = NO_MEMO.assess(Scenario(title="s", facts=other), day)
+    assert warm.model_dump() == cold.model_dump()

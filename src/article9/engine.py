@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -90,6 +91,8 @@ class GroundProgram:
         self.text_cache: dict[tuple[clingo.Symbol, str], str] = {}  # sentence for an atom, per language
         self.compiled: object | None = None  # the bit-parallel evaluator, built on first batch use
         self.support_cache: dict[clingo.Symbol, list[int]] = {}  # see _support
+        self.cone_cache: dict[str, tuple[str, ...]] = {}  # see cone_facts
+        self.ref_cache: dict[tuple[int, str], RuleRef] = {}  # see Explainer.rule_ref
         self.ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
         obs = _Observer()
         self.ctl.register_observer(obs)
@@ -154,6 +157,25 @@ class GroundProgram:
                 for rule in self.by_head[atom]:
                     stack.extend((abs(x), False) for x in rule.body)
         return order
+
+    def cone_facts(self, action: str, bases: list[str]) -> tuple[str, ...]:
+        """The facts that can bear on anything an assessment reports for `action` (its
+        permission, constitutional reading, bases, their procedure and the explanation
+        tree): the facts read by the ground rules of every atom those depend on. Cached."""
+        cached = self.cone_cache.get(action)
+        if cached is None:
+            targets = [_fn("permitted", action), _fn("constitutional", action)]
+            for pid in bases:
+                targets += [
+                    clingo.Function(n, [clingo.Function(action), clingo.String(pid)]) for n in ("basis", "lawful")
+                ]
+                for s in self.requires.get((action, pid), []):
+                    targets += [s, _fn("satisfied", s.arguments[2].name)]
+            starts = [self.atom_of[t] for t in targets if t in self.atom_of]
+            support = set(self.dependency_order(starts))
+            read = _reads(self, support) | set(starts)
+            cached = self.cone_cache[action] = tuple(f for a, f in self._fact_atoms.items() if a in read)
+        return cached
 
     def provisions_for(self, target: clingo.Symbol) -> set[str]:
         """Provisions with a ground rule that can bear on `target` in this program."""
@@ -255,6 +277,7 @@ class Engine:
         self._programs: dict[str, GroundProgram] = {}
         self._lock = threading.Lock()
         self._candidates: dict[str, list[str]] | None = None
+        self._reused = _Memo(8192)  # determinations of fully known scenarios, see assess
 
     # -- programs ------------------------------------------------------------------
     def program(self, day: dt.date) -> GroundProgram:
@@ -284,11 +307,23 @@ class Engine:
             check_action(self.rb, name)
         prog = self.program(day)
         facts = dict(scenario.facts)
-        val = prog.evaluate(facts)
-        statuses = {a: val.of(_fn("permitted", a)) for a in names}
-        explainer = Explainer(self.rb, prog, val, day, lang)
+        # A fully known scenario has one answer set, and an action's determination is a
+        # function of the facts in its cone: reuse determinations computed before.
+        keys: dict[str, tuple] = {}
+        if all(facts.get(f) is not None for f in v.facts):
+            keys = {
+                a: (day, a, lang, tuple(facts[f] for f in prog.cone_facts(a, self.candidate_bases(a)))) for a in names
+            }
+        reused = {a: d for a, d in ((a, self._reused.get(k)) for a, k in keys.items()) if d is not None}
+        if len(reused) < len(names):
+            val = prog.evaluate(facts)
+            statuses = {a: val.of(_fn("permitted", a)) for a in names}
+            explainer = Explainer(self.rb, prog, val, day, lang)
         dets = []
         for a in names:
+            if a in reused:
+                dets.append(reused[a])
+                continue
             action = v.actions[a]
             det = Determination(
                 action=a,
@@ -301,6 +336,8 @@ class Engine:
             )
             if statuses[a] == "unknown":
                 self._undecided(det, prog, val, facts, lang)
+            if a in keys:
+                self._reused.put(keys[a], det)
             dets.append(det)
         return Assessment(
             date=day,
@@ -546,6 +583,29 @@ class Engine:
         ]
 
 
+class _Memo:
+    """A bounded, thread-safe map that forgets its least recently used entries. Values are
+    shared between answers, so nothing may change a Determination after assess returns it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, Determination] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Determination | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Determination) -> None:
+        with self.lock:
+            self.items[key] = value
+            if len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
 def _fn(name: str, arg: str) -> clingo.Symbol:
     return clingo.Function(name, [clingo.Function(arg)])
 
@@ -659,6 +719,14 @@ class Explainer:
         return getattr(template, self.lang).format(*args)
 
     def rule_ref(self, rule_id: int) -> RuleRef:
+        """The reference to a rule, made once per program and language (shared, never changed)."""
+        key = (rule_id, self.lang)
+        ref = self.prog.ref_cache.get(key)
+        if ref is None:
+            ref = self.prog.ref_cache[key] = self._rule_ref(rule_id)
+        return ref
+
+    def _rule_ref(self, rule_id: int) -> RuleRef:
         r = self.prog.rules[rule_id]
         p = self.rb.provisions[r.provision_id]
         return RuleRef(
