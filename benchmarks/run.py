@@ -1,18 +1,32 @@
 """Benchmarks, each with its baseline measured in the same run. Run: python benchmarks/run.py
-(a) one scenario, all actions with explanations, in-process: p50 and p95 latency;
-(b) CLI start to answer for `article9 assess` (subprocess), p50 of 5 runs;
-(c) throughput in scenario assessments per second (all 28 actions per scenario): a fresh
-    clingo Control per scenario, multi-shot clingo with externals, the compiled evaluator.
-Not here yet: HTTP load and 10-million-row memory (issue 7)."""
+[--quick] [--no-load]. Prints a Markdown table (the README's) and the machine.
+
+(a) one scenario, all 28 actions with explanations, in-process: p50/p95 for the same fully
+    known scenario asked again, for one fact changed, for a new random scenario each time,
+    and with unknown facts (minimal deciding sets computed);
+(b) CLI start to answer for `article9 assess` (subprocess), p50 of 7 runs, next to a bare
+    `python -c pass` start;
+(c) scenario assessments per second (28 actions each): a fresh clingo Control per scenario,
+    multi-shot clingo with externals, the compiled evaluator on one core and on two
+    processes; batch end to end (Parquet in, Parquet out) on 1 and 10 million rows with the
+    peak memory of each run;
+(d) the HTTP API under load from a separate process (benchmarks/load.py, 200 clients);
+(e) exact regime diff and property check over all 2^73 fact combinations (CLI, start
+    included)."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import clingo
@@ -20,6 +34,7 @@ import numpy as np
 
 from article9.compiled import assess_known
 from article9.engine import Engine, GroundProgram
+from article9.models import Scenario
 from article9.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,51 +50,99 @@ def timed(fn, n: int) -> list[float]:  # noqa: ANN001
     return out
 
 
-def main() -> None:
+def ms(xs: list[float]) -> str:
+    return f"p50 {statistics.median(xs) * 1000:.2f} ms, p95 {sorted(xs)[int(len(xs) * 0.95) - 1] * 1000:.2f} ms"
+
+
+def random_rows(n: int, facts: int, seed: int) -> np.ndarray:
+    """n random fully known scenarios, columnar (Fortran order), as Arrow would hold them."""
+    return np.asfortranarray(np.random.default_rng(seed).random((n, facts)) < 0.5)
+
+
+def _compiled_part(n: int, seed: int) -> tuple[float, float]:
+    """Evaluate n random rows; returns the wall-clock start and end of the timed part."""
     engine = Engine()
-    scenario = load_scenario(ROOT / "scenarios" / "us-ship-defense.yaml", engine.rb)
-    engine.assess(scenario, DAY)
-    every = scenario.model_copy(update={"actions": []})
-    undecided = sum(d.status == "depends" for d in engine.assess(every, DAY).determinations)
-    single = timed(lambda: engine.assess(every, DAY), 20)
-    full = scenario.model_copy(
-        update={
-            "actions": [],
-            "facts": {f: False for f in engine.rb.vocabulary.facts}
-            | {k: v for k, v in scenario.facts.items() if v is not None},
-        }
-    )
-    engine.assess(full, DAY)
-    known = timed(lambda: engine.assess(full, DAY), 100)
-    cli = timed(
-        lambda: subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "article9",
-                "assess",
-                str(ROOT / "scenarios" / "us-ship-defense.yaml"),
-                "-d",
-                "2017-01-01",
-                "-f",
-                "json",
-            ],
-            capture_output=True,
-            check=True,
-        ),
-        5,
-    )
+    actions = list(engine.rb.vocabulary.actions)
+    rows = random_rows(n, len(engine.rb.vocabulary.facts), seed)
+    assess_known(engine, DAY, rows[:64], actions)  # build the evaluator before timing
+    start = time.time()
+    assess_known(engine, DAY, rows, actions)
+    return start, time.time()
+
+
+def batch_run(rows: int, tmp: Path) -> tuple[float, float]:
+    """`article9 batch` on a Parquet file of `rows` random fully known scenarios, all 28
+    actions, one date, Parquet out: seconds and peak memory (MiB) of the child process."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from article9.corpus import load_rulebase
+
+    facts = list(load_rulebase().vocabulary.facts)
+    src, out = tmp / f"in-{rows}.parquet", tmp / f"out-{rows}.parquet"
+    rng = np.random.default_rng(rows)
+    with pq.ParquetWriter(src, pa.schema([(f, pa.bool_()) for f in facts])) as writer:
+        for start in range(0, rows, 1_000_000):
+            n = min(1_000_000, rows - start)
+            writer.write_batch(pa.record_batch({f: rng.random(n) < 0.5 for f in facts}))
+    cmd = [sys.executable, "-m", "article9", "batch", str(src), str(out), "-d", DAY.isoformat()]
+    t = time.perf_counter()
+    child = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - t
+    if status != 0:
+        raise SystemExit(f"batch failed: {child.stderr.read().decode() if child.stderr else ''}")
+    assert pq.ParquetFile(out).metadata.num_rows == rows * 28
+    src.unlink()
+    out.unlink()
+    return seconds, usage.ru_maxrss / 1024
+
+
+def cli_seconds(*args: str) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "article9", *args], capture_output=True, check=False)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 million batch rows instead of 10 million.")
+    parser.add_argument("--no-load", action="store_true", help="Skip the HTTP load test (d).")
+    parser.add_argument("--load-seconds", type=int, default=30, help="Duration of the HTTP load test.")
+    opts = parser.parse_args()
+
+    engine = Engine()
     facts = list(engine.rb.vocabulary.facts)
     actions = list(engine.rb.vocabulary.actions)
-    rng = np.random.default_rng(7)
+    scenario = load_scenario(ROOT / "scenarios" / "us-ship-defense.yaml", engine.rb)
+    every = scenario.model_copy(update={"actions": []})
+    undecided = sum(d.status == "depends" for d in engine.assess(every, DAY).determinations)
+    with_unknowns = timed(lambda: engine.assess(every, DAY), 20)
+    full = Scenario(
+        title="known",
+        facts=dict.fromkeys(facts, False) | {k: v for k, v in scenario.facts.items() if v is not None},
+    )
+    engine.assess(full, DAY)
+    same = timed(lambda: engine.assess(full, DAY), 200)
+    flips = iter([full.model_copy(update={"facts": full.facts | {f: not full.facts[f]}}) for f in facts])
+    one_flip = timed(lambda: engine.assess(next(flips), DAY), len(facts))
+    rng = np.random.default_rng(11)
+    fresh_scenarios = iter(
+        [Scenario(title="r", facts=dict(zip(facts, map(bool, row), strict=True))) for row in rng.random((200, 73)) < 0.5]
+    )
+    new_each_time = timed(lambda: engine.assess(next(fresh_scenarios), DAY), 200)
+
+    bare = statistics.median(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 7))
+    scenario_file = str(ROOT / "scenarios" / "us-ship-defense.yaml")
+    cli = [cli_seconds("assess", scenario_file, "-d", DAY.isoformat(), "-f", "json") for _ in range(7)]
+
     prog = engine.program(DAY)
     rules = engine.rb.rules_on(DAY)
 
     def fresh(row: np.ndarray) -> None:
-        p = GroundProgram(engine.rb, rules)
-        p.evaluate(dict(zip(facts, map(bool, row), strict=True)))
+        GroundProgram(engine.rb, rules).evaluate(dict(zip(facts, map(bool, row), strict=True)))
 
-    rows = rng.random((300, len(facts))) < 0.5
+    rows = random_rows(300, len(facts), 7)
     t = time.perf_counter()
     for row in rows[:100]:
         fresh(row)
@@ -88,47 +151,75 @@ def main() -> None:
     for row in rows:
         prog.evaluate(dict(zip(facts, map(bool, row), strict=True)))
     multishot_rate = len(rows) / (time.perf_counter() - t)
-    big = rng.random((1_000_000, len(facts))) < 0.5
-    assess_known(engine, DAY, big[:1000], actions)
-    t = time.perf_counter()
-    assess_known(engine, DAY, big, actions)
-    compiled_rate = len(big) / (time.perf_counter() - t)
-    del big
+    n = 1_000_000
+    start, end = _compiled_part(n, 1)
+    one_core = n / (end - start)
+    with ProcessPoolExecutor(2) as pool:  # rate over the span from the first start to the last end
+        spans = list(pool.map(_compiled_part, [n, n], [4, 5]))
+        two_procs = 2 * n / (max(e for _, e in spans) - min(s for s, _ in spans))
 
-    import resource
+    with tempfile.TemporaryDirectory() as tmp:
+        batch_small = batch_run(1_000_000, Path(tmp))
+        batch_big = batch_run(1_000_000 if opts.quick else 10_000_000, Path(tmp))
+    big_rows = "1 million" if opts.quick else "10 million"
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t = time.perf_counter()
-    for _ in range(10):  # 10 million rows in chunks of one million, as batch streams them
-        chunk = rng.random((1_000_000, len(facts))) < 0.5
-        assess_known(engine, DAY, chunk, actions)
-        del chunk
-    ten_million_seconds = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    diff_s = cli_seconds("diff", "--from", "2014-06-30", "--to", "2016-03-29")
+    check_s = cli_seconds("check")
+
+    load = None
+    if not opts.no_load:
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "load.py"),
+                    "--clients",
+                    "200",
+                    "--seconds",
+                    str(opts.load_seconds),
+                    "--json",
+                    out.name,
+                ],
+                check=False,
+            )
+            try:
+                load = json.loads(Path(out.name).read_text())
+            except (OSError, ValueError):
+                load = None
 
     print(
-        f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"clingo {clingo.__version__}, numpy {np.__version__}, {__import__('os').cpu_count()} cores"
+        f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}, clingo {clingo.__version__}, numpy {np.__version__}"
     )
     print("| benchmark | result | baseline in the same run |")
     print("|---|---|---|")
+    print(f"| (a) one fully known scenario, 28 actions with explanations, asked again | {ms(same)} | - |")
+    print(f"| (a) the same with one fact changed each time | {ms(one_flip)} | - |")
+    print(f"| (a) a new random fully known scenario each time | {ms(new_each_time)} | - |")
     print(
-        f"| (a) one fully known scenario, 28 actions with explanations, in-process | p50 {statistics.median(known) * 1000:.1f} ms, "
-        f"p95 {sorted(known)[94] * 1000:.1f} ms | - |"
+        f"| (a) a scenario with unknown facts ({undecided} of 28 actions undecided, minimal deciding sets) "
+        f"| {ms(with_unknowns)} | - |"
     )
     print(
-        f"| (a') the same scenario with its unknown facts left unknown ({undecided} of 28 actions undecided, "
-        f"minimal deciding sets computed) | p50 {statistics.median(single) * 1000:.0f} ms | - |"
-    )
-    print(f"| (b) CLI start to answer, `article9 assess` | p50 {statistics.median(cli):.2f} s | - |")
-    print(
-        f"| (c) fully known scenarios per second (28 actions each) | compiled evaluator {compiled_rate:,.0f}/s | "
-        f"multi-shot clingo {multishot_rate:,.0f}/s ({compiled_rate / multishot_rate:,.0f}x); "
-        f"fresh Control per scenario {fresh_rate:,.0f}/s ({compiled_rate / fresh_rate:,.0f}x) |"
+        f"| (b) CLI start to answer, `article9 assess` | p50 {statistics.median(cli):.2f} s "
+        f"| bare `python -c pass` {bare:.2f} s |"
     )
     print(
-        f"| (d) 10 million fully known rows in chunks of 1 million (random rows made in the loop) | "
-        f"{ten_million_seconds:.1f} s; peak memory {peak / 1024:.0f} MiB ({before / 1024:.0f} MiB before) | - |"
+        f"| (c) fully known scenarios per second, 28 actions each | compiled evaluator: {one_core:,.0f}/s on one "
+        f"core, {two_procs:,.0f}/s on two processes | multi-shot clingo {multishot_rate:,.0f}/s "
+        f"({one_core / multishot_rate:,.0f}x one core); fresh Control {fresh_rate:,.0f}/s "
+        f"({one_core / fresh_rate:,.0f}x) |"
+    )
+    print(
+        f"| (c) `article9 batch`, Parquet in and out, one date | {big_rows} rows: {batch_big[0]:.1f} s, peak "
+        f"memory {batch_big[1]:.0f} MiB | 1 million rows: {batch_small[0]:.1f} s, peak memory "
+        f"{batch_small[1]:.0f} MiB |"
+    )
+    if load is not None:
+        print(f"| (d) HTTP API under load | {load.get('summary', json.dumps(load))} | - |")
+    print(
+        f"| (e) `article9 diff --from 2014-06-30 --to 2016-03-29`, `article9 check` (2^73 combinations) "
+        f"| {diff_s:.1f} s, {check_s:.1f} s | - |"
     )
 
 
