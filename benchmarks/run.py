@@ -113,7 +113,6 @@ def main() -> None:
 
     engine = Engine()
     facts = list(engine.rb.vocabulary.facts)
-    actions = list(engine.rb.vocabulary.actions)
     scenario = load_scenario(ROOT / "scenarios" / "us-ship-defense.yaml", engine.rb)
     every = scenario.model_copy(update={"actions": []})
     undecided = sum(d.status == "depends" for d in engine.assess(every, DAY).determinations)
@@ -128,7 +127,10 @@ def main() -> None:
     one_flip = timed(lambda: engine.assess(next(flips), DAY), len(facts))
     rng = np.random.default_rng(11)
     fresh_scenarios = iter(
-        [Scenario(title="r", facts=dict(zip(facts, map(bool, row), strict=True))) for row in rng.random((200, 73)) < 0.5]
+        [
+            Scenario(title="r", facts=dict(zip(facts, map(bool, row), strict=True)))
+            for row in rng.random((200, 73)) < 0.5
+        ]
     )
     new_each_time = timed(lambda: engine.assess(next(fresh_scenarios), DAY), 200)
 
