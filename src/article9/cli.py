@@ -26,7 +26,7 @@ app = typer.Typer(
 )
 # On a terminal Rich fits the width; piped output keeps long lines whole for grep and diff.
 console = Console(width=None if sys.stdout.isatty() else 200)
-_state: dict[str, Path | None] = {"law_dir": None}
+_state: dict[str, Path | None] = {"law_dir": None, "log": None}
 
 
 class Format(StrEnum):
@@ -109,8 +109,31 @@ def main(
         Path | None,
         typer.Option("--law-dir", help="Use the law files in this folder instead of the packaged law."),
     ] = None,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log",
+            help="Append every assessment (scenario, answer, rule-base hash) to this SQLite decision log; "
+            "see 'article9 replay'.",
+        ),
+    ] = None,
 ) -> None:
     _state["law_dir"] = law_dir
+    _state["log"] = log
+
+
+def _record(engine, scenario, results, source: str) -> None:  # noqa: ANN001 - lazy imports
+    """Append the assessments to the decision log, when --log was given."""
+    if _state.get("log") is None:
+        return
+    from .audit import DecisionLog
+
+    log = DecisionLog(_state["log"])
+    try:
+        for result in results:
+            log.record(engine.rb, scenario, result, source)
+    finally:
+        log.close()
 
 
 @app.command()
@@ -133,6 +156,7 @@ def assess(
     engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
     results = [engine.assess(scenario, d, action or None, lang=lang) for d in days]
+    _record(engine, scenario, results, "cli assess")
     _emit(results, fmt, max_depth=6)
     if check:
         problems = [m for r in results if r.date in scenario.expect for m in mismatches(r, scenario.expect[r.date])]
@@ -156,6 +180,7 @@ def explain(
     engine, scenario = _open_scenario(file, lang, reform)
     day = _dates([date] if date else None, scenario.dates)[0]
     result = engine.assess(scenario, day, [action], lang=lang)
+    _record(engine, scenario, [result], "cli explain")
     _emit([result], fmt, max_depth=None, rules=True)
 
 
@@ -426,6 +451,44 @@ def batch(
         f"{counts['solver']} by the solver; {counts['skipped']} skipped; written to {target}",
         err=True,
     )
+
+
+@app.command()
+def replay(
+    log: Annotated[Path, typer.Argument(help="A decision log written with --log.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    reform: Reform = None,
+) -> None:
+    """Assess every logged decision again with the current law; report the answers that now
+    differ and the changed provisions behind each (exit 1 when any differ)."""
+    from dataclasses import asdict
+
+    from .audit import replay as run_replay
+
+    report = run_replay(_engine(reform), log)
+    if as_json:
+        typer.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(
+            f"{report.decisions} logged decisions, {report.answers} answers: {report.same} the same, "
+            f"{len(report.differences)} different."
+        )
+        if report.old_rulebases:
+            typer.echo(
+                f"logged under {len(report.old_rulebases)} rule base(s) that differ from the current one: "
+                + ", ".join(h[:12] for h in report.old_rulebases)
+            )
+        for d in report.differences:
+            was = f"{d.was.get('status', '?')} ({', '.join(d.was.get('lawful', [])) or 'no lawful basis'})"
+            now = f"{d.now.get('status', '?')} ({', '.join(d.now.get('lawful', [])) or 'no lawful basis'})"
+            typer.echo(f"decision {d.decision} ({d.logged_at}), {d.scenario!r} on {d.date}, {d.action}:")
+            typer.echo(f"  was {was}; now {now}")
+            for c in d.changed:
+                typer.echo(f"  changed: {c['provision']}: {c['change']}")
+            if not d.traced:
+                typer.echo("  (no changed provision is cited by either answer; all changes on that date are listed)")
+    if report.differences:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -1,0 +1,81 @@
+"""The audit trail: every answer names its rule base, version and date; --log appends each
+assessment to an append-only SQLite log; replay re-runs it and names changed provisions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from helpers import SCENARIOS, cli, law_copy
+
+SHIP = str(SCENARIOS / "us-ship-defense.yaml")
+
+
+def test_answers_carry_hash_version_and_date():
+    run = cli("assess", SHIP, "-d", "2016-05-01", "-f", "json")
+    assert run.returncode == 0, run.stderr
+    (a,) = json.loads(run.stdout)
+    assert a["date"] == "2016-05-01"
+    assert len(a["rulebase"]["hash"]) == 64 and a["rulebase"]["version"]
+
+
+def test_log_is_append_only_and_replay_of_same_law_finds_nothing(tmp_path):
+    log = tmp_path / "decisions.sqlite"
+    assert cli("--log", str(log), "assess", SHIP).returncode == 0
+    assert cli("--log", str(log), "explain", SHIP, "defend_foreign_warship", "-d", "2014-06-01").returncode == 0
+    db = sqlite3.connect(log)
+    rows = db.execute("SELECT source, date, actions, answer, rulebase, version FROM decisions").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("cli assess", "2016-05-01"),
+        ("cli assess", "2015-06-01"),
+        ("cli assess", "2014-06-01"),
+        ("cli explain", "2014-06-01"),
+    ]
+    assert json.loads(rows[0][3])["defend_foreign_warship"]["status"] == "permitted"
+    assert json.loads(rows[0][3])["defend_foreign_warship"]["lawful"] == ["sdf-act/76-1-ii"]
+    assert db.execute("SELECT count(*) FROM rulebases").fetchone()[0] == 3  # three regimes, three hashes
+    for statement in ("UPDATE decisions SET answer = '{}'", "DELETE FROM decisions", "DELETE FROM rulebases"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute(statement)
+    db.close()
+    same = cli("replay", str(log))
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "4 logged decisions, 4 answers: 4 the same, 0 different." in same.stdout
+
+
+def test_replay_of_a_log_made_on_an_older_rule_base_names_the_changed_provision(tmp_path):
+    """An 'older' law in which Art. 76(1)(ii) (survival-threatening situations) was not yet
+    in force: the US-ship defense was not permitted then and is now; replay must name
+    sdf-act/76-1-ii, and only it."""
+    old = law_copy(tmp_path)
+    sdf = old / "sdf-act.md"
+    text = sdf.read_text()
+    marker = '```clingo from=2016-03-29\ndefense_operation("sdf-act/76-1-ii").'
+    assert marker in text
+    sdf.write_text(text.replace(marker, marker.replace("from=2016-03-29", "from=2030-01-01")))
+    log = tmp_path / "decisions.sqlite"
+    made = cli("--law-dir", str(old), "--log", str(log), "assess", SHIP, "-d", "2016-05-01", "-d", "2014-06-01")
+    assert made.returncode == 0, made.stderr
+    assert json.loads(sqlite3.connect(log).execute("SELECT answer FROM decisions").fetchone()[0])[
+        "defend_foreign_warship"
+    ]["status"] == "not_permitted"
+    run = cli("replay", str(log))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "2 logged decisions, 2 answers: 1 the same, 1 different." in run.stdout
+    assert "was not_permitted (no lawful basis); now permitted (sdf-act/76-1-ii)" in run.stdout
+    assert "changed: sdf-act/76-1-ii: rules in force now, none then" in run.stdout
+    report = json.loads(cli("replay", str(log), "--json").stdout)
+    (diff,) = report["differences"]
+    assert diff["date"] == "2016-05-01" and diff["action"] == "defend_foreign_warship" and diff["traced"]
+    assert diff["changed"] == [{"provision": "sdf-act/76-1-ii", "change": "rules in force now, none then"}]
+
+
+def test_replay_errors(tmp_path):
+    missing = cli("replay", str(tmp_path / "nope.sqlite"))
+    assert missing.returncode == 2 and "no such decision log" in missing.stderr
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not a database at all" * 100)
+    bad = cli("replay", str(junk))
+    assert bad.returncode == 2 and "not a decision log" in bad.stderr and "Traceback" not in bad.stderr
+    assert cli("--log", str(junk), "assess", SHIP).returncode == 2
