@@ -287,6 +287,10 @@ class Engine:
                 self._programs[key] = GroundProgram(self.rb, self.rb.rules_on(day))
             return self._programs[key]
 
+    def info(self, day: dt.date) -> RuleBaseInfo:
+        """What an answer says of the rule base behind it: content hash, blocks, version."""
+        return RuleBaseInfo(hash=self.rb.content_hash(day), blocks=len(self.rb.blocks_on(day)), version=__version__)
+
     def candidate_bases(self, action: str) -> list[str]:
         """Every provision that authorises `action` on some date (from grounding all blocks)."""
         if self._candidates is None:
@@ -342,9 +346,7 @@ class Engine:
         return Assessment(
             date=day,
             scenario=scenario.title,
-            rulebase=RuleBaseInfo(
-                hash=self.rb.content_hash(day), blocks=len(self.rb.blocks_on(day)), version=__version__
-            ),
+            rulebase=self.info(day),
             facts={f: _tri(facts.get(f)) for f in v.facts},
             determinations=dets,
         )
@@ -412,6 +414,7 @@ class Engine:
             scenario=scenario.title,
             action=action,
             date=day,
+            rulebase=self.info(day),
             status=base.status,
             target=target_status,
             max_changes=max_changes,
@@ -452,6 +455,7 @@ class Engine:
             scenario=scenario.title,
             dates=days,
             rulebase_hashes={d.isoformat(): r.rulebase.hash for d, r in zip(days, results, strict=True)},
+            version=__version__,
             rows=rows,
         )
 

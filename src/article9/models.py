@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Tri = Literal["true", "false", "unknown"]
 Status = Literal["permitted", "not_permitted", "depends"]
 FactValue = bool | None
 
 ASSESSMENT_SCHEMA_ID = "article9.assessment/1"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(texts: Any) -> None:
+    """Refuse lone surrogates (e.g. JSON "\\ud800"): text that cannot be written as UTF-8
+    would fail only later, when the answer is printed or sent."""
+    for text in texts:
+        if isinstance(text, str) and _SURROGATE.search(text):
+            raise ValueError("text must be valid Unicode (found a lone surrogate, e.g. an escaped \\ud800)")
 
 
 class Expectation(BaseModel):
@@ -42,6 +52,21 @@ class Scenario(BaseModel):
     actions: list[str] = Field(default_factory=list, description="Actions to assess; empty means every action.")
     facts: dict[str, FactValue] = Field(default_factory=dict, description="Fact name to true, false or null (unknown).")
     expect: dict[dt.date, dict[str, Expectation]] = Field(default_factory=dict)
+
+    @field_validator("title", "description", "source", "actions", "facts")
+    @classmethod
+    def _text_is_unicode(cls, value: Any) -> Any:
+        _valid_unicode([value] if isinstance(value, str) else value or [])
+        return value
+
+    @field_validator("expect")
+    @classmethod
+    def _expect_is_unicode(cls, value: dict[dt.date, dict[str, Expectation]]) -> Any:
+        for per in value.values():
+            _valid_unicode(per)
+            for e in per.values():
+                _valid_unicode([e.basis, *e.depends_on])
+        return value
 
 
 class ProvisionRef(BaseModel):
@@ -205,6 +230,7 @@ class Comparison(BaseModel):
     scenario: str
     dates: list[dt.date]
     rulebase_hashes: dict[str, str]
+    version: str = Field(description="package version that gave the answer")
     rows: list[CompareRow]
 
     model_config = ConfigDict(populate_by_name=True)
@@ -229,6 +255,7 @@ class WhatIf(BaseModel):
     scenario: str
     action: str
     date: dt.date
+    rulebase: RuleBaseInfo
     status: Status
     target: Status
     max_changes: int
@@ -253,6 +280,8 @@ class Diff(BaseModel):
     schema_id: str = Field(default="article9.diff/1", alias="schema")
     from_date: dt.date
     to_date: dt.date
+    rulebase_hashes: dict[str, str] = Field(description="content hash of the rule base on each date")
+    version: str = Field(description="package version that gave the answer")
     facts: int = Field(description="number of vocabulary facts; the fact space has 2**facts combinations")
     rows: list[DiffRow]
     unchanged: list[str]

@@ -104,6 +104,7 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
 
     from clingo import ast
 
+    from . import __version__
     from .engine import GroundProgram, _fn, change_text, check_action, check_date
     from .errors import InputError
     from .models import Diff, DiffRow, ProvisionChange
@@ -191,7 +192,15 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
                 complete=complete,
             )
         )
-    return Diff(from_date=d1, to_date=d2, facts=n_facts, rows=rows, unchanged=unchanged)
+    return Diff(
+        from_date=d1,
+        to_date=d2,
+        rulebase_hashes={d.isoformat(): rb.content_hash(d) for d in (d1, d2)},
+        version=__version__,
+        facts=n_facts,
+        rows=rows,
+        unchanged=unchanged,
+    )
 
 
 def _map(value, fn):  # noqa: ANN001, ANN202
