@@ -150,3 +150,27 @@ def test_loader_fails_fast_with_file_and_line(tmp_path, file, old, new, message)
 def test_unmodified_copy_loads(tmp_path):
     rb = load_rulebase(law_copy(tmp_path))
     assert len(rb.rules) == len(engine().rb.rules)
+
+
+def test_cached_parse_equals_a_fresh_parse(tmp_path, monkeypatch):
+    """Loading the law twice with a cache folder (the second load reads the cache) gives the
+    same rules as parsing with the cache off; a cache file others can write is ignored."""
+    from article9 import corpus
+
+    monkeypatch.setenv("ARTICLE9_CACHE_DIR", str(tmp_path))
+    first = corpus.load_rulebase()
+    (cache,) = tmp_path.glob("rules-*.json")
+    second = corpus.load_rulebase()
+    monkeypatch.setenv("ARTICLE9_NO_CACHE", "1")
+    fresh = corpus.load_rulebase()
+
+    def shape(rb):
+        return [(r.id, r.provision_id, r.block.path, r.text, r.line, r.has_body, r.atoms) for r in rb.rules]
+
+    assert shape(first) == shape(second) == shape(fresh)
+    monkeypatch.delenv("ARTICLE9_NO_CACHE")
+    original = cache.read_text()
+    cache.write_text(original.replace('"text": "', '"text": "edited ', 1))
+    assert corpus.load_rulebase().rules[0].text.startswith("edited ")  # the cache is what is read
+    cache.chmod(0o666)
+    assert shape(corpus.load_rulebase()) == shape(fresh)  # but not from a file others can write

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .errors import RuleBaseError
 from .lawfile import Block, Instrument, Provision, parse_law_file
-from .rules import ENGINE_PREDICATES, Rule, parse_block
+from .rules import ENGINE_PREDICATES, Atom, Rule, parse_block
 from .vocab import Vocabulary, load_vocabulary
 
 LAW_DIR = Path(__file__).parent / "law"
@@ -65,6 +68,77 @@ class RuleBase:
         return ", ".join(b.window for b in blocks) if blocks else "no rules"
 
 
+def _cache_file(blocks: list[Block]) -> Path | None:
+    """Where the parse of these blocks is cached: a JSON file in the user's cache folder,
+    named by the hash of the blocks (text, provision, file, line) and of the parser's own
+    source, so any change to either misses. None when caching is off (ARTICLE9_NO_CACHE)."""
+    if os.environ.get("ARTICLE9_NO_CACHE"):
+        return None
+    base = os.environ.get("ARTICLE9_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "article9"
+    )
+    h = hashlib.sha256()
+    for module in ("rules.py", "lawfile.py", "corpus.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
+    for b in blocks:
+        h.update(f"\0{b.provision_id}\0{b.path}\0{b.line}\0{b.window}\0{b.text}".encode())
+    return Path(base) / f"rules-{h.hexdigest()[:32]}.json"
+
+
+def parsed_rules(blocks: list[Block]) -> list[Rule]:
+    """Every block's rules, numbered in order. Parsing walks clingo's AST, the slowest part
+    of loading the law; its result is plain data (rule texts and the names they use), kept
+    as JSON beside nothing that runs, and read back only from a file this user owns and no
+    one else can write."""
+    cache = _cache_file(blocks)
+    if cache is not None:
+        try:
+            st = cache.stat()
+            if st.st_uid == os.getuid() and not st.st_mode & 0o022:
+                data = json.loads(cache.read_text(encoding="utf-8"))
+                return [
+                    Rule(
+                        r["id"],
+                        blocks[r["block"]].provision_id,
+                        blocks[r["block"]],
+                        r["text"],
+                        r["line"],
+                        r["has_body"],
+                        [Atom(**a) for a in r["atoms"]],
+                    )
+                    for r in data
+                ]
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass  # no cache, or one we cannot use: parse
+    rules: list[Rule] = []
+    index: list[int] = []
+    for i, block in enumerate(blocks):
+        found = parse_block(block, len(rules))
+        rules.extend(found)
+        index += [i] * len(found)
+    if cache is not None:
+        data = [
+            {
+                "id": r.id,
+                "block": i,
+                "text": r.text,
+                "line": r.line,
+                "has_body": r.has_body,
+                "atoms": [dataclasses.asdict(a) for a in r.atoms],
+            }
+            for r, i in zip(rules, index, strict=True)
+        ]
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.chmod(tmp, 0o600)
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only home: parse every time
+    return rules
+
+
 def load_rulebase(law_dir: Path | None = None) -> RuleBase:
     """Load and check every law file in `law_dir` (default: the packaged law)."""
     law_dir = LAW_DIR if law_dir is None else law_dir
@@ -75,7 +149,6 @@ def load_rulebase(law_dir: Path | None = None) -> RuleBase:
     instruments: dict[str, Instrument] = {}
     provisions: dict[str, Provision] = {}
     aliases: dict[str, str] = {}
-    rules: list[Rule] = []
     for path in sorted(law_dir.glob("*.md")):
         inst = parse_law_file(path)
         if inst.id in instruments:
@@ -87,8 +160,7 @@ def load_rulebase(law_dir: Path | None = None) -> RuleBase:
             provisions[prov.id] = prov
             for alias in prov.aliases:
                 aliases[alias] = prov.id
-            for block in prov.blocks:
-                rules.extend(parse_block(block, len(rules)))
+    rules = parsed_rules([b for inst in instruments.values() for p in inst.provisions for b in p.blocks])
     if not instruments:
         raise RuleBaseError(f"{law_dir}: no law files (*.md)")
     rb = RuleBase(vocabulary, vocab_path.read_text(encoding="utf-8"), instruments, provisions, rules, aliases)
