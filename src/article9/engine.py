@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import clingo
 
@@ -69,14 +70,27 @@ class Valuation:
     """Three-valued truth of every ground atom for one scenario: true in every answer
     set (cautious), false in none (not brave), unknown otherwise."""
 
-    def __init__(self, brave: set[clingo.Symbol], cautious: set[clingo.Symbol]) -> None:
+    def __init__(
+        self, brave: set[clingo.Symbol], cautious: set[clingo.Symbol], atom_of: dict[clingo.Symbol, int] | None = None
+    ) -> None:
         self.brave = brave
         self.cautious = cautious
+        atom_of = atom_of or {}
+        # the same by program atom, for walks over the ground rules (ints hash faster than symbols)
+        self.brave_atoms = {atom_of[s] for s in brave if s in atom_of}
+        self.cautious_atoms = self.brave_atoms if cautious is brave else {atom_of[s] for s in cautious if s in atom_of}
 
     def of(self, sym: clingo.Symbol) -> Tri:
         if sym in self.cautious:
             return "true"
         if sym not in self.brave:
+            return "false"
+        return "unknown"
+
+    def of_atom(self, atom: int) -> Tri:
+        if atom in self.cautious_atoms:
+            return "true"
+        if atom not in self.brave_atoms:
             return "false"
         return "unknown"
 
@@ -93,6 +107,8 @@ class GroundProgram:
         self.support_cache: dict[clingo.Symbol, list[int]] = {}  # see _support
         self.cone_cache: dict[str, tuple[str, ...]] = {}  # see cone_facts
         self.ref_cache: dict[tuple[int, str], RuleRef] = {}  # see Explainer.rule_ref
+        self.atom_text_cache: dict[tuple[int, str], tuple[str, str]] = {}  # see Explainer.atom_text
+        self.basis_plans: dict[str, list[tuple]] = {}  # see Engine._basis_plan
         self.ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
         obs = _Observer()
         self.ctl.register_observer(obs)
@@ -166,9 +182,7 @@ class GroundProgram:
         if cached is None:
             targets = [_fn("permitted", action), _fn("constitutional", action)]
             for pid in bases:
-                targets += [
-                    clingo.Function(n, [clingo.Function(action), clingo.String(pid)]) for n in ("basis", "lawful")
-                ]
+                targets += [_pair(n, action, pid) for n in ("basis", "lawful")]
                 for s in self.requires.get((action, pid), []):
                     targets += [s, _fn("satisfied", s.arguments[2].name)]
             starts = [self.atom_of[t] for t in targets if t in self.atom_of]
@@ -261,8 +275,8 @@ class GroundProgram:
                 self.ctl.assign_external(sym, facts.get(name))
             brave = self._consequences("brave")
             if all(facts.get(f) is not None for f in self.fact_symbols):
-                return Valuation(brave, brave)
-            return Valuation(brave, self._consequences("cautious"))
+                return Valuation(brave, brave, self.atom_of)
+            return Valuation(brave, self._consequences("cautious"), self.atom_of)
 
 
 def _status(value: Tri) -> str:
@@ -553,31 +567,57 @@ class Engine:
     def _bases(
         self, prog: GroundProgram, val: Valuation, action: str, day: dt.date, lang: str = "en"
     ) -> list[BasisResult]:
+        def value(sym: clingo.Symbol | int) -> Tri:
+            return val.of_atom(sym) if isinstance(sym, int) else val.of(sym)
+
         out = []
-        for pid in self.candidate_bases(action):
-            in_force = any(b.in_force(day) for b in self.rb.provisions[pid].blocks)
-            steps = []
-            for s in prog.requires.get((action, pid), []):
-                step = s.arguments[2].name
-                steps.append(
-                    ProcedureStep(
-                        step=step,
-                        label=getattr(self.rb.vocabulary.procedures[step].label, lang),
-                        required=val.of(s),
-                        done=val.of(_fn("satisfied", step)),
-                    )
-                )
+        for pid, in_force, window, basis, lawful, steps in self._basis_plan(prog, action, day):
             out.append(
                 BasisResult(
                     provision=self._ref(pid, lang),
                     in_force=in_force,
-                    window=self.rb.window_text(pid),
-                    authorises=val.of(clingo.Function("basis", [clingo.Function(action), clingo.String(pid)])),
-                    procedure=steps,
-                    lawful=val.of(clingo.Function("lawful", [clingo.Function(action), clingo.String(pid)])),
+                    window=window,
+                    authorises=value(basis),
+                    procedure=[
+                        ProcedureStep(
+                            step=step,
+                            label=getattr(self.rb.vocabulary.procedures[step].label, lang),
+                            required=value(required),
+                            done=value(done),
+                        )
+                        for step, required, done in steps
+                    ],
+                    lawful=value(lawful),
                 )
             )
         return out
+
+    def _basis_plan(self, prog: GroundProgram, action: str, day: dt.date) -> list[tuple]:
+        """Per candidate basis of `action`: id, in force on `day`, window, and the program
+        atoms (or, for atoms the program lacks, symbols) of its basis, lawful, required and
+        satisfied conditions. Made once per program and action: the dates a program serves
+        have the same blocks in force, so the same provisions in force."""
+        plan = prog.basis_plans.get(action)
+        if plan is None:
+
+            def atom(sym: clingo.Symbol) -> clingo.Symbol | int:
+                return prog.atom_of.get(sym, sym)
+
+            plan = prog.basis_plans[action] = [
+                (
+                    pid,
+                    any(b.in_force(day) for b in self.rb.provisions[pid].blocks),
+                    self.rb.window_text(pid),
+                    atom(_pair("basis", action, pid)),
+                    atom(_pair("lawful", action, pid)),
+                    [
+                        (s.arguments[2].name, atom(s), atom(_fn("satisfied", s.arguments[2].name)))
+                        for s in prog.requires.get((action, pid), [])
+                    ],
+                )
+                for pid in self.candidate_bases(action)
+            ]
+        return plan
 
     def _not_in_force(self, action: str, day: dt.date) -> list[tuple[str, str]]:
         return [
@@ -610,8 +650,16 @@ class _Memo:
                 self.items.popitem(last=False)
 
 
+@lru_cache(maxsize=65536)
 def _fn(name: str, arg: str) -> clingo.Symbol:
+    """name(arg), made once: building a clingo symbol from Python costs microseconds."""
     return clingo.Function(name, [clingo.Function(arg)])
+
+
+@lru_cache(maxsize=65536)
+def _pair(name: str, action: str, pid: str) -> clingo.Symbol:
+    """name(action, "pid"), made once."""
+    return clingo.Function(name, [clingo.Function(action), clingo.String(pid)])
 
 
 def _tri(value: bool | None) -> Tri:
@@ -741,9 +789,17 @@ class Explainer:
         )
 
     def lit_value(self, lit: int) -> Tri:
-        sym = self.prog.symbols[abs(lit)]
-        value = self.val.of(sym)
+        value = self.val.of_atom(abs(lit))
         return value if lit > 0 else _neg(value)
+
+    def atom_text(self, atom: int) -> tuple[str, str]:
+        """The atom as clingo prints it and as a sentence, made once per program and language."""
+        key = (atom, self.lang)
+        cached = self.prog.atom_text_cache.get(key)
+        if cached is None:
+            sym = self.prog.symbols[atom]
+            cached = self.prog.atom_text_cache[key] = (str(sym), self.text(sym))
+        return cached
 
     def explain_action(self, action: str, not_in_force: list[tuple[str, str]]) -> Step:
         step = self.explain(_fn("permitted", action), 0)
@@ -767,13 +823,27 @@ class Explainer:
         return step
 
     def explain(self, sym: clingo.Symbol, depth: int) -> Step:
-        value = self.val.of(sym) if sym in self.prog.atom_of else ("true" if sym in self.prog.static else "false")
+        atom = self.prog.atom_of.get(sym)
+        if atom is not None:
+            return self.explain_atom(atom, depth)
+        value: Tri = "true" if sym in self.prog.static else "false"
         if sym in self.fact_atoms:
             fact = self.rb.vocabulary.facts[self.fact_atoms[sym]]
             return Step(atom=str(sym), text=self.text(sym), value=value, kind="fact", fact_kind=fact.kind)
-        step = Step(atom=str(sym), text=self.text(sym), value=value, kind="derived")
-        atom = self.prog.atom_of.get(sym)
-        rules = self.prog.by_head.get(atom, []) if atom is not None else []
+        return self._explain(Step(atom=str(sym), text=self.text(sym), value=value, kind="derived"), [], depth)
+
+    def explain_atom(self, atom: int, depth: int) -> Step:
+        value = self.val.of_atom(atom)
+        name, text = self.atom_text(atom)
+        fact = self.prog._fact_atoms.get(atom)
+        if fact is not None:
+            kind = self.rb.vocabulary.facts[fact].kind
+            return Step(atom=name, text=text, value=value, kind="fact", fact_kind=kind)
+        step = Step(atom=name, text=text, value=value, kind="derived")
+        return self._explain(step, self.prog.by_head.get(atom, []), depth)
+
+    def _explain(self, step: Step, rules: list[GroundRule], depth: int) -> Step:
+        value = step.value
         if not rules:
             step.kind = "absent"
             step.note = self.say(
@@ -843,8 +913,7 @@ class Explainer:
         )
 
     def explain_lit(self, lit: int, depth: int) -> Step:
-        sym = self.prog.symbols[abs(lit)]
-        inner = self.explain(sym, depth + 1)
+        inner = self.explain_atom(abs(lit), depth + 1)
         if lit > 0:
             return inner
         inner.negated = True
