@@ -1,8 +1,17 @@
-"""Load test of the HTTP API on loopback, bounded in time and clients: starts
+"""Load and soak test of the HTTP API on loopback, bounded in time and clients: starts
 `article9 serve --workers 2` on 127.0.0.1, then from this separate process runs C concurrent
-clients for S seconds, mixing valid assessments with invalid requests, and reports requests
-served, requests per second, p50/p99 latency, status codes (5xx must be zero) and the
-server's memory at start and end. Run: python benchmarks/load.py [--clients 200] [--seconds 60]"""
+clients for S seconds. The mix is mostly valid assessments, with invalid requests of every kind
+the service must refuse without a 5xx: unknown facts, missing fields, bad dates, too many dates,
+malformed JSON, a wrong Content-Type, unknown routes, and bodies over the size limit (declared
+in Content-Length, and streamed in chunks). It reports requests served, requests per second,
+p50/p99 latency, the status codes (overall and per kind of request), the number of 5xx, the
+server's memory at start, middle and end, and the server's JSON log lines counted.
+
+Exit status: 0 when no request got a 5xx, every request got the status its kind expects and
+no connection failed (other than one the server closed on an over-limit body); 1 otherwise.
+--json FILE writes the same results as JSON.
+
+Run: python benchmarks/load.py [--clients 200] [--seconds 60] [--workers 2] [--json FILE]"""
 
 from __future__ import annotations
 
@@ -12,12 +21,14 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -33,114 +44,295 @@ VALID = {
     "dates": ["2017-01-01"],
     "actions": ["intercept_missile_aimed_at_japan"],
 }
-INVALID = [
-    {"scenario": {"title": "x", "facts": {"no_such_fact": True}}},
-    {"scenario": {"facts": {}}},
-    {"scenario": {"title": "x"}, "dates": ["2017-13-01"]},
+OVER_LIMIT = 300 * 1024  # bytes: over the service's default 256 KiB body limit
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of request in the mix: its bytes on the wire and the status it must get."""
+
+    name: str
+    wire: bytes
+    expect: int
+
+
+def http(
+    method: str, path: str, body: bytes = b"", content_type: str | None = "application/json", **headers: str
+) -> bytes:
+    """A whole HTTP/1.1 request in one write, as browsers and wrk send small POSTs (a client
+    that writes headers and body separately meets TCP's delayed ACK and measures ~40 ms of
+    waiting instead of the service). Content-Length is the body's unless given in `headers`
+    (as keyword arguments, underscores for hyphens)."""
+    fields = {"Host": "127.0.0.1"}
+    if content_type:
+        fields["Content-Type"] = content_type
+    if method == "POST":
+        fields["Content-Length"] = str(len(body))
+    fields.update({k.replace("_", "-"): v for k, v in headers.items()})
+    if "Transfer-Encoding" in fields:
+        del fields["Content-Length"]
+    head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items()) + "\r\n"
+    return head.encode() + body
+
+
+def post(body: Any, path: str = "/assess") -> bytes:
+    return http("POST", path, json.dumps(body).encode())
+
+
+def chunked(data: bytes, size: int = 16 * 1024) -> bytes:
+    """`data` in the chunked transfer coding."""
+    parts = [b"%x\r\n%s\r\n" % (len(data[i : i + size]), data[i : i + size]) for i in range(0, len(data), size)]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+BIG = b" " * OVER_LIMIT
+VALID_KIND = Kind("valid assessment", post(VALID), 200)
+INVALID_KINDS = [
+    Kind("unknown fact", post({"scenario": {"title": "x", "facts": {"no_such_fact": True}}}), 422),
+    Kind("missing title", post({"scenario": {"facts": {}}}), 422),
+    Kind("bad date", post({"scenario": {"title": "x"}, "dates": ["2017-13-01"]}), 422),
+    Kind("too many dates", post({**VALID, "dates": ["2017-01-01"] * 51}), 422),
+    Kind("malformed JSON", http("POST", "/assess", b'{"scenario": {"title": "x",'), 422),
+    Kind("wrong content type", http("POST", "/assess", json.dumps(VALID).encode(), "text/plain"), 415),
+    Kind("unknown route (GET)", http("GET", "/no/such/route", content_type=None), 404),
+    Kind("unknown route (POST)", post(VALID, "/no-such-endpoint"), 404),
+    # announces a large body and waits to be asked for it, as curl does
+    Kind(
+        "body too large (announced)",
+        http("POST", "/assess", Content_Length=str(OVER_LIMIT), Expect="100-continue"),
+        413,
+    ),
+    # sends a large body with its Content-Length in one go
+    Kind("body too large (sent)", http("POST", "/assess", BIG), 413),
+    # streams a large body in chunks, without a Content-Length: counted as it arrives
+    Kind("body too large (chunked)", http("POST", "/assess", chunked(BIG), Transfer_Encoding="chunked"), 413),
 ]
+# forty slots: 29 valid assessments and one of each of the 11 invalid kinds
+MIX = [VALID_KIND] * 29 + INVALID_KINDS
 
 
 def rss_kib(pid: int) -> int:
     """Resident memory of a process and its children (KiB), from /proc."""
     total = 0
-    pids = (
-        [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        if Path(f"/proc/{pid}/task/{pid}/children").exists()
-        else [pid]
-    )
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid] + ([int(p) for p in children.read_text().split()] if children.exists() else [])
     for p in pids:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
     return total
 
 
-def request(body: dict) -> bytes:
-    """A whole HTTP/1.1 request in one write, as browsers and wrk send small POSTs (a client
-    that writes headers and body separately meets TCP's delayed ACK and measures ~40 ms of
-    waiting instead of the service)."""
-    data = json.dumps(body).encode()
-    head = f"POST /assess HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
-    return head.encode() + data
+@dataclass
+class Results:
+    latencies: list[float]
+    valid_latencies: list[float]
+    codes: Counter
+    by_kind: dict[str, Counter]
+    errors: Counter
 
 
-REQUESTS = [request(VALID)] + [request(b) for b in INVALID]
-
-
-async def client(port: int, deadline: float, latencies: list[float], codes: Counter, n: int) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = n
-    try:
-        while time.perf_counter() < deadline:
-            payload = REQUESTS[0] if i % 4 else REQUESTS[1 + i % len(INVALID)]
-            t = time.perf_counter()
-            writer.write(payload)
-            await writer.drain()
-            status = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """Status and whether the server will close the connection, skipping any 100 Continue."""
+    while True:
+        status = int((await reader.readuntil(b"\r\n")).split()[1])
+        length = 0
+        closes = False
+        while True:
+            line = await reader.readuntil(b"\r\n")
+            if line == b"\r\n":
+                break
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+            elif name.lower() == b"connection" and value.strip().lower() == b"close":
+                closes = True
+        if status != 100:
             await reader.readexactly(length)
-            codes[int(status.split()[1])] += 1
-            latencies.append(time.perf_counter() - t)
-            i += 1
-    except (OSError, asyncio.IncompleteReadError) as exc:
-        codes[type(exc).__name__] += 1
-    finally:
-        writer.close()
+            return status, closes
 
 
-async def run(port: int, clients: int, seconds: float) -> tuple[list[float], Counter, float]:
-    latencies: list[float] = []
-    codes: Counter = Counter()
+async def client(port: int, deadline: float, n: int, out: Results) -> None:
+    i = n
+    conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    while time.perf_counter() < deadline:
+        kind = MIX[i % len(MIX)]
+        i += 1
+        try:
+            if conn is None:
+                conn = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = conn
+            t = time.perf_counter()
+            writer.write(kind.wire)
+            await writer.drain()
+            status, closes = await read_response(reader)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            out.errors[f"{kind.name}: {type(exc).__name__}"] += 1
+            closes = True
+        else:
+            elapsed = time.perf_counter() - t
+            out.codes[status] += 1
+            out.by_kind[kind.name][status] += 1
+            out.latencies.append(elapsed)
+            if kind is VALID_KIND:
+                out.valid_latencies.append(elapsed)
+        if closes and conn is not None:
+            conn[1].close()
+            conn = None
+    if conn is not None:
+        conn[1].close()
+
+
+async def run(
+    port: int, clients: int, seconds: float, server_pid: int
+) -> tuple[Results, float, list[tuple[float, int]]]:
+    out = Results([], [], Counter(), defaultdict(Counter), Counter())
+    memory: list[tuple[float, int]] = [(0.0, rss_kib(server_pid))]
     start = time.perf_counter()
     deadline = start + seconds
-    await asyncio.gather(*(client(port, deadline, latencies, codes, n) for n in range(clients)))
-    return latencies, codes, time.perf_counter() - start
+
+    async def sample() -> None:
+        while True:
+            await asyncio.sleep(1)
+            memory.append((time.perf_counter() - start, rss_kib(server_pid)))
+
+    sampler = asyncio.create_task(sample())
+    await asyncio.gather(*(client(port, deadline, n, out) for n in range(clients)))
+    elapsed = time.perf_counter() - start
+    sampler.cancel()
+    memory.append((elapsed, rss_kib(server_pid)))
+    return out, elapsed, memory
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else float("nan")
+
+
+def count_log_lines(path: Path) -> int:
+    """The server's one-JSON-line-per-request access log lines."""
+    n = 0
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            if "request_id" in json.loads(line):
+                n += 1
+        except (ValueError, TypeError):
+            pass
+    return n
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     args = parser.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "article9", "serve", "--port", str(port), "--workers", str(args.workers)],
-        start_new_session=True,
-    )
+    log = Path(tempfile.mkstemp(prefix="article9-load-", suffix=".log")[1])
+    with log.open("ab") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "article9", "serve", "--port", str(port), "--workers", str(args.workers)],
+            start_new_session=True,
+            stderr=log_file,
+        )
     base = f"http://127.0.0.1:{port}"
+    warm = 0
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    warm += 1
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        else:
+            print("the server did not start; its log:\n" + log.read_text(), file=sys.stderr)
+            return 1
         for _ in range(4 * args.workers):  # warm each worker's rule base and grounding
             httpx.post(base + "/assess", json=VALID, timeout=30)
-        start_mem = rss_kib(server.pid)
-        latencies, codes, elapsed = asyncio.run(run(port, args.clients, args.seconds))
-        end_mem = rss_kib(server.pid)
+            warm += 1
+        out, elapsed, memory = asyncio.run(run(port, args.clients, args.seconds, server.pid))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    served = sum(codes.values())
-    server_errors = sum(v for k, v in codes.items() if isinstance(k, int) and k >= 500)
+    log_lines = count_log_lines(log)
+    log.unlink()
+
+    served = sum(out.codes.values())
+    server_errors = sum(v for k, v in out.codes.items() if k >= 500)
+    expected = {k.name: k.expect for k in [VALID_KIND, *INVALID_KINDS]}
+    unexpected = {
+        f"{name}: {status}": n
+        for name, counts in out.by_kind.items()
+        for status, n in counts.items()
+        if status != expected[name]
+    }
+    middle = min(memory, key=lambda m: abs(m[0] - elapsed / 2))
+    # a server may close the connection on a client still sending an over-limit body (the
+    # client can then see a reset instead of the 413); on any other request it is a failure
+    failed_connections = {k: v for k, v in out.errors.items() if not k.startswith("body too large")}
+    ok = served > 0 and server_errors == 0 and not unexpected and not failed_connections
+    results = {
+        "clients": args.clients,
+        "seconds": round(elapsed, 1),
+        "workers": args.workers,
+        "requests": served,
+        "requests_per_second": round(served / elapsed, 1),
+        "latency_ms": {
+            "p50": round(percentile(out.latencies, 0.5), 1),
+            "p99": round(percentile(out.latencies, 0.99), 1),
+            "valid_p50": round(percentile(out.valid_latencies, 0.5), 1),
+            "valid_p99": round(percentile(out.valid_latencies, 0.99), 1),
+        },
+        "status_codes": {str(k): v for k, v in sorted(out.codes.items())},
+        "by_kind": {name: {str(s): n for s, n in sorted(c.items())} for name, c in sorted(out.by_kind.items())},
+        "server_errors_5xx": server_errors,
+        "unexpected_status": unexpected,
+        "connection_errors": dict(out.errors),
+        "memory_mib": {
+            "start": round(memory[0][1] / 1024, 1),
+            "middle": round(middle[1] / 1024, 1),
+            "end": round(memory[-1][1] / 1024, 1),
+            "max": round(max(m[1] for m in memory) / 1024, 1),
+            "samples": [[round(t, 1), round(kib / 1024, 1)] for t, kib in memory],
+        },
+        "server_log_lines": log_lines,
+        "requests_including_warm_up": served + warm,
+        "ok": ok,
+    }
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+    lat, mem = results["latency_ms"], results["memory_mib"]
     print(f"{args.clients} clients, {elapsed:.0f} s, {args.workers} workers on 127.0.0.1")
-    print(f"requests: {served} ({served / elapsed:,.0f}/s); status codes: {dict(sorted(codes.items(), key=str))}")
+    print(f"requests served: {served} ({served / elapsed:,.0f}/s)")
     print(
-        f"latency: p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {sorted(latencies)[int(len(latencies) * 0.99)] * 1000:.0f} ms"
+        f"latency: p50 {lat['p50']:.0f} ms, p99 {lat['p99']:.0f} ms (valid assessments: p50 {lat['valid_p50']:.0f} ms, p99 {lat['valid_p99']:.0f} ms)"
     )
-    print(f"5xx: {server_errors}; server memory: {start_mem / 1024:.0f} MiB at start, {end_mem / 1024:.0f} MiB at end")
+    print("status codes: " + ", ".join(f"{k}: {v}" for k, v in results["status_codes"].items()))
+    for name, counts in results["by_kind"].items():
+        print(f"  {name:<27} expects {expected[name]}: " + ", ".join(f"{s}: {n}" for s, n in counts.items()))
+    if out.errors:
+        print("connection errors: " + ", ".join(f"{k}: {v}" for k, v in out.errors.items()))
+    print(
+        f"server memory: {mem['start']:.0f} MiB at start, {mem['middle']:.0f} MiB in the middle, {mem['end']:.0f} MiB at end (max {mem['max']:.0f} MiB)"
+    )
+    print(f"server log: {log_lines} JSON lines for {served + warm} requests (warm-up and health check included)")
+    print(
+        f"5xx: {server_errors}; unexpected statuses: {sum(unexpected.values())}"
+        + (f" {unexpected}" if unexpected else "")
+    )
+    print("PASS" if ok else "FAIL")
+    if args.json:
+        print(f"results written to {args.json}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

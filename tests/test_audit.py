@@ -57,9 +57,12 @@ def test_replay_of_a_log_made_on_an_older_rule_base_names_the_changed_provision(
     log = tmp_path / "decisions.sqlite"
     made = cli("--law-dir", str(old), "--log", str(log), "assess", SHIP, "-d", "2016-05-01", "-d", "2014-06-01")
     assert made.returncode == 0, made.stderr
-    assert json.loads(sqlite3.connect(log).execute("SELECT answer FROM decisions").fetchone()[0])[
-        "defend_foreign_warship"
-    ]["status"] == "not_permitted"
+    assert (
+        json.loads(sqlite3.connect(log).execute("SELECT answer FROM decisions").fetchone()[0])[
+            "defend_foreign_warship"
+        ]["status"]
+        == "not_permitted"
+    )
     run = cli("replay", str(log))
     assert run.returncode == 1, run.stdout + run.stderr
     assert "2 logged decisions, 2 answers: 1 the same, 1 different." in run.stdout
@@ -79,3 +82,26 @@ def test_replay_errors(tmp_path):
     bad = cli("replay", str(junk))
     assert bad.returncode == 2 and "not a decision log" in bad.stderr and "Traceback" not in bad.stderr
     assert cli("--log", str(junk), "assess", SHIP).returncode == 2
+
+
+def test_served_answers_are_logged_and_replayed(tmp_path, monkeypatch):
+    """`article9 --log FILE serve` passes the log to every worker as ARTICLE9_LOG; /assess and
+    /explain append one row per assessment."""
+    from fastapi.testclient import TestClient
+
+    from article9.server import create_app
+
+    log = tmp_path / "served.sqlite"
+    monkeypatch.setenv("ARTICLE9_LOG", str(log))
+    client = TestClient(create_app())
+    scenario = {"title": "ship", "facts": {"survival_threat": True, "armed_attack_on_japan": False}}
+    ok = client.post("/assess", json={"scenario": scenario, "dates": ["2016-05-01", "2014-06-01"]})
+    assert ok.status_code == 200
+    assert ok.json()[0]["rulebase"]["version"] and len(ok.json()[0]["rulebase"]["hash"]) == 64
+    assert client.post("/explain", json={"scenario": scenario, "action": "defend_foreign_warship"}).status_code == 200
+    assert client.post("/assess", json={"scenario": {"title": "x", "facts": {"nope": True}}}).status_code == 422
+    rows = sqlite3.connect(log).execute("SELECT source, date FROM decisions ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["api /assess", "api /assess", "api /explain"]
+    assert [r[1] for r in rows[:2]] == ["2016-05-01", "2014-06-01"]
+    again = cli("replay", str(log))
+    assert again.returncode == 0 and "3 logged decisions" in again.stdout and "0 different" in again.stdout

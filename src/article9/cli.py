@@ -634,11 +634,73 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (default: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes (the service is stateless).")] = 1,
+    max_body: Annotated[
+        int | None,
+        typer.Option(
+            "--max-body",
+            metavar="BYTES",
+            help="Largest request body; a larger one, declared or streamed, is a 413. "
+            "Default 262144 (256 KiB) or $ARTICLE9_MAX_BODY.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Time limit per request; a slower one is a 503. Default 10 or $ARTICLE9_TIMEOUT.",
+        ),
+    ] = None,
+    max_dates: Annotated[
+        int | None,
+        typer.Option(
+            "--max-dates",
+            metavar="N",
+            help="Most dates in one request; more is a 422. Default 50 or $ARTICLE9_MAX_DATES.",
+        ),
+    ] = None,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors",
+            metavar="ORIGIN",
+            help="Let web pages from ORIGIN (e.g. https://example.org; repeat for more) call the API. "
+            "Default: no CORS headers, or $ARTICLE9_CORS (comma-separated).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web explorer at / and the HTTP API (OpenAPI at /openapi.json, docs at /docs) on 127.0.0.1."""
+    """Serve the web explorer at / and the HTTP API (OpenAPI at /openapi.json, docs at /docs) on 127.0.0.1.
+
+    Bodies over --max-body are a 413, requests slower than --timeout a 503, more than --max-dates dates or more actions than the vocabulary has a 422. Every response has security headers (Content-Security-Policy, nosniff, X-Frame-Options, Referrer-Policy) and an X-Request-ID; each request is logged as one JSON line on stderr. Options override the ARTICLE9_* environment variables. See docs/service.md.
+    """
     import uvicorn
 
-    uvicorn.run("article9.server:app", host=host, port=port, log_level="warning", workers=workers)
+    given = {"ARTICLE9_MAX_BODY": max_body, "ARTICLE9_TIMEOUT": timeout, "ARTICLE9_MAX_DATES": max_dates}
+    given["ARTICLE9_CORS"] = ",".join(cors) if cors else None
+    if _state.get("log") is not None:  # article9 --log FILE serve: every worker appends to FILE
+        from .audit import DecisionLog
+
+        DecisionLog(_state["log"]).close()  # fail now, not in a worker, if FILE is unusable
+        given["ARTICLE9_LOG"] = str(Path(_state["log"]).resolve())
+    for name, value in given.items():
+        if value is not None:
+            os.environ[name] = str(value)  # read by each worker's app, so --workers N sees them too
+    try:
+        from .server import ServiceSettings
+
+        ServiceSettings.from_env()
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    uvicorn.run(
+        "article9.server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,  # the app logs each request as one JSON line
+        server_header=False,
+    )
 
 
 @app.command()

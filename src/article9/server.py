@@ -1,18 +1,38 @@
 """The HTTP API (FastAPI): a thin face over the engine. Request and response bodies are the
-library's pydantic models. Bad input is a 422 naming the field; nothing leaks a traceback."""
+library's pydantic models. Bad input is a 422 naming the field; nothing leaks a traceback.
+
+Service limits (docs/service.md): request bodies are capped (413), each request has a time
+limit (503), dates and actions per request are capped (422), CORS is off unless origins are
+given, every response carries security headers and an X-Request-ID, and each request is
+logged as one JSON line. The limits come from ServiceSettings, read from ARTICLE9_*
+environment variables (which `article9 serve` sets from its options)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+import logging
+import os
+import re
 import sys
+import time
+import traceback
+import uuid
+from collections.abc import Mapping, Sized
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .errors import Article9Error
@@ -145,21 +165,359 @@ class InterviewResponse(BaseModel):
     assessment: Assessment
 
 
+# --- service settings -------------------------------------------------------------------
+
+ENV_MAX_BODY = "ARTICLE9_MAX_BODY"
+ENV_TIMEOUT = "ARTICLE9_TIMEOUT"
+ENV_CORS = "ARTICLE9_CORS"
+ENV_MAX_DATES = "ARTICLE9_MAX_DATES"
+ENV_LOG = "ARTICLE9_LOG"  # the decision log, see audit.py
+ORIGIN = re.compile(r"https?://[^/\s?#]+")
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """The service's limits. Defaults suit one analyst's browser and scripts on loopback."""
+
+    max_body: int = 256 * 1024
+    """Largest request body in bytes (declared or streamed); larger is a 413."""
+    timeout: float = 10.0
+    """Seconds a request may take; longer is a 503 (the engine's thread finishes in the background)."""
+    cors: tuple[str, ...] = ()
+    """Origins allowed to call the API from a browser; empty means no CORS headers at all."""
+    max_dates: int = 50
+    """Most dates in one request (in `dates` and in the scenario's `dates`)."""
+
+    def __post_init__(self) -> None:
+        if self.max_body < 0:
+            raise ValueError(f"--max-body ({ENV_MAX_BODY}) must be 0 bytes or more, not {self.max_body}")
+        if not 0 < self.timeout < 86400:
+            raise ValueError(
+                f"--timeout ({ENV_TIMEOUT}) must be more than 0 and less than 86400 seconds, not {self.timeout}"
+            )
+        if self.max_dates < 1:
+            raise ValueError(f"--max-dates ({ENV_MAX_DATES}) must be 1 or more, not {self.max_dates}")
+        for origin in self.cors:
+            if origin != "*" and not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"--cors ({ENV_CORS}) takes origins like https://example.org (scheme, host, port; "
+                    f"no path), not {origin!r}"
+                )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:
+        """Settings from ARTICLE9_MAX_BODY (bytes), ARTICLE9_TIMEOUT (seconds), ARTICLE9_CORS
+        (origins, comma-separated) and ARTICLE9_MAX_DATES; unset means the default. A value
+        that is not a number is a ValueError naming the variable."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, field, kind in (
+            (ENV_MAX_BODY, "max_body", int),
+            (ENV_TIMEOUT, "timeout", float),
+            (ENV_MAX_DATES, "max_dates", int),
+        ):
+            text = env.get(name, "").strip()
+            if text:
+                try:
+                    values[field] = kind(text)
+                except ValueError:
+                    raise ValueError(f"{name} must be a number, not {text!r}") from None
+        origins = tuple(o.strip() for o in env.get(ENV_CORS, "").split(",") if o.strip())
+        return cls(**values, cors=origins)
+
+
+# --- middleware (pure ASGI, outermost first: headers, log, CORS, time limit, body limit) ---
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+"""The explorer loads its script and style from /static and talks only to this origin; it
+uses no eval, no inline script and no inline style."""
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; font-src 'self' https://fonts.gstatic.com; "
+    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+"""FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from a CDN with an inline script."""
+DOCS_PATHS = ("/docs", "/redoc")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+ACCESS_LOG = logging.getLogger("article9.access")
+
+
+class SecurityHeadersMiddleware:
+    """Adds Content-Security-Policy, nosniff, frame and referrer policy to every response
+    (a header a route set itself is kept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"].startswith(DOCS_PATHS)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else STRICT_CSP)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _StderrHandler(logging.Handler):
+    """Writes each record to the current sys.stderr (looked up at each write, so a replaced
+    or captured stderr is honoured)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - logging must never break a request
+            self.handleError(record)
+
+
+def default_access_log() -> logging.Logger:
+    """The `article9.access` logger: if nobody configured it, one JSON line per request to stderr."""
+    if not ACCESS_LOG.handlers:
+        ACCESS_LOG.addHandler(_StderrHandler())
+        ACCESS_LOG.propagate = False
+        if ACCESS_LOG.level == logging.NOTSET:
+            ACCESS_LOG.setLevel(logging.INFO)
+    return ACCESS_LOG
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (the client's X-Request-ID if it is a plain token, else a new
+    one), returns it as X-Request-ID, logs one JSON line per request (time, method, path,
+    status, duration_ms, request_id; never bodies or query strings) and turns an unhandled
+    exception into a JSON 500 without a traceback."""
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger) -> None:
+        self.app = app
+        self.logger = logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        start = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+            error = f"{type(exc).__name__}{where}"
+            if os.environ.get("ARTICLE9_DEBUG"):
+                error += "\n" + "".join(traceback.format_exception(exc))
+            if status is not None:  # the response had begun: nothing sensible to send
+                raise
+            await JSONResponse(status_code=500, content={"detail": "internal error"})(scope, receive, send_with_id)
+        finally:
+            line: dict[str, Any] = {
+                "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                "method": scope.get("method", ""),
+                "path": scope.get("path", ""),
+                "status": status if status is not None else 500,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                "request_id": request_id,
+            }
+            if error:
+                line["error"] = error
+            self.logger.info(json.dumps(line, ensure_ascii=False))
+
+
+class TimeLimitMiddleware:
+    """Answers 503 with a JSON detail when a request has not begun its response within
+    `seconds`. The engine work runs in a worker thread, which Python cannot stop: it finishes
+    in the background and its late response is dropped. `overrunning` holds those requests."""
+
+    def __init__(self, app: ASGIApp, seconds: float, overrunning: set[asyncio.Future[None]]) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.overrunning = overrunning
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        abandoned = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if abandoned:  # the client already has its 503
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.seconds)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if done or started:  # finished, or already sending its answer: let it complete
+            await task
+            return
+        abandoned = True
+        self.overrunning.add(task)
+        task.add_done_callback(self._finished)
+        detail = f"the request took longer than the time limit of {self.seconds:g} s"
+        await JSONResponse(status_code=503, content={"detail": detail})(scope, receive, send)
+
+    def _finished(self, task: asyncio.Future[None]) -> None:
+        self.overrunning.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved, so asyncio does not report it as lost
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when the body passes the limit; FastAPI passes an HTTPException
+    from body reading through to its handler, which answers with this JSON 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413,
+            detail=f"request body too large: the limit is {limit} bytes",
+            headers={"Connection": "close"},
+        )
+
+
+class BodyLimitMiddleware:
+    """Refuses a request body over `max_body` bytes with a JSON 413: at once when the
+    Content-Length says so, otherwise by counting the bytes as they arrive (chunked uploads, or
+    a client whose Content-Length is wrong), so no more than the limit is ever buffered."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge(self.max_body)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:  # raised where no handler turned it into a response
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        exc = BodyTooLarge(self.max_body)
+        await JSONResponse(status_code=413, content={"detail": exc.detail}, headers=exc.headers)(scope, receive, send)
+
+
+def service_middleware(settings: ServiceSettings, overrunning: set[asyncio.Future[None]]) -> list[Middleware]:
+    """The middleware stack, outermost first."""
+    stack = [Middleware(SecurityHeadersMiddleware), Middleware(RequestLogMiddleware, logger=default_access_log())]
+    if settings.cors:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+            )
+        )
+    stack.append(Middleware(TimeLimitMiddleware, seconds=settings.timeout, overrunning=overrunning))
+    stack.append(Middleware(BodyLimitMiddleware, max_body=settings.max_body))
+    return stack
+
+
+async def json_body_only(request: Request) -> None:
+    """Every POST takes a JSON body: another Content-Type is a 415 saying so."""
+    if request.method != "POST":
+        return
+    given = request.headers.get("content-type", "")
+    kind = given.split(";")[0].strip().lower()
+    if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
+        sent = f"not {given!r}" if given else "and none was sent"
+        raise HTTPException(415, detail=f"Content-Type must be application/json, {sent}")
+
+
 def fast_json(text: str) -> Response:
     """The engine's models are built and validated already: send their JSON as it is (the
     response_model still documents the shape in OpenAPI)."""
     return Response(content=text, media_type="application/json")
 
 
-def create_app() -> FastAPI:
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """The app, with the service limits of `settings` (default: from the environment)."""
     from .library import engine as shared_engine
 
+    settings = settings or ServiceSettings.from_env()
+    overrunning: set[asyncio.Future[None]] = set()
     app = FastAPI(
         title="article9",
         version=__version__,
         description="Japan's law on the use of force and SDF operations, executable. Assess scenarios by date, "
         "with explanations citing the provisions.",
+        middleware=service_middleware(settings, overrunning),
+        dependencies=[Depends(json_body_only)],
     )
+    app.state.settings = settings
+    decision_log = None
+    if os.environ.get(ENV_LOG):
+        from .audit import DecisionLog
+
+        decision_log = DecisionLog(Path(os.environ[ENV_LOG]))
+
+    def record(s: Scenario, results: list[Assessment], source: str) -> None:
+        """Append the answers to the decision log (ARTICLE9_LOG, set by `article9 --log FILE serve`)."""
+        if decision_log is not None:
+            for result in results:
+                decision_log.record(shared_engine().rb, s, result, source)
 
     @app.exception_handler(Article9Error)
     async def _user_error(_request: Request, exc: Article9Error) -> JSONResponse:
@@ -178,11 +536,24 @@ def create_app() -> FastAPI:
     async def _internal(_request: Request, _exc: Exception) -> JSONResponse:
         return JSONResponse(status_code=500, content={"detail": "internal error"})
 
+    def at_most(items: Sized, limit: int, loc: list[str], what: str, why: str = "") -> None:
+        """A list longer than the service allows is a 422 naming the field."""
+        if len(items) > limit:
+            msg = f"at most {limit} {what} in one request{why}, not {len(items)}"
+            raise HTTPException(422, detail=[{"loc": loc, "msg": msg, "type": "too_long"}])
+
+    def limited(dates: Sized = (), actions: Sized = (), where: tuple[str, ...] = ("body",)) -> None:
+        """At most settings.max_dates dates, and no more actions than the vocabulary has."""
+        at_most(dates, settings.max_dates, [*where, "dates"], "dates")
+        n = len(shared_engine().rb.vocabulary.actions)
+        at_most(actions, n, [*where, "actions"], "actions", f" (the vocabulary has {n})")
+
     def checked(s: Scenario, where: tuple[str, ...] = ("body", "scenario")) -> Scenario:
         """Names must be in the vocabulary: a 422 that points at the offending field."""
         from .corpus import suggest
         from .engine import check_date
 
+        limited(s.dates, s.actions, where)
         v = shared_engine().rb.vocabulary
         problems = [
             {"loc": [*where, "facts", f], "msg": f"unknown fact {f!r}{suggest(f, v.facts)}", "type": "value_error"}
@@ -213,28 +584,31 @@ def create_app() -> FastAPI:
         return s.dates[0] if s is not None and s.dates else dt.date.today()
 
     @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    async def health() -> dict[str, Any]:
+        """Answers without a worker thread, so it stays quick while engine work runs;
+        `overrunning` counts requests that passed the time limit and are still finishing."""
+        return {"status": "ok", "version": __version__, "overrunning": len(overrunning)}
 
     @app.post("/assess", response_model=list[Assessment], response_model_by_alias=True)
     def assess(req: AssessRequest) -> Response:
+        limited(req.dates, req.actions)
         s = checked(req.scenario)
         days = req.dates or s.dates or [dt.date.today()]
-        if len(days) > 20:
-            raise HTTPException(
-                422, detail=[{"loc": ["body", "dates"], "msg": "at most 20 dates", "type": "value_error"}]
-            )
         results = [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
+        record(s, results, "api /assess")
         return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
     @app.post("/explain", response_model=Assessment, response_model_by_alias=True)
     def explain(req: ExplainRequest) -> Response:
         s = checked(req.scenario)
-        return fast_json(shared_engine().assess(s, day(req.date, s), [req.action]).model_dump_json(by_alias=True))
+        result = shared_engine().assess(s, day(req.date, s), [req.action])
+        record(s, [result], "api /explain")
+        return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/compare", response_model=Comparison, response_model_by_alias=True)
     def compare(req: CompareRequest) -> Response:
-        result = shared_engine().compare(checked(req.scenario), req.dates[:20], req.actions or None)
+        limited(req.dates, req.actions)
+        result = shared_engine().compare(checked(req.scenario), req.dates, req.actions or None)
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/whatif", response_model=WhatIf, response_model_by_alias=True)
@@ -247,6 +621,7 @@ def create_app() -> FastAPI:
     def diff(req: DiffRequest) -> Response:
         from .reasoning import diff as run
 
+        limited(actions=req.actions)
         return fast_json(
             run(shared_engine(), req.from_date, req.to_date, req.actions or None).model_dump_json(by_alias=True)
         )

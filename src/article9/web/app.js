@@ -252,7 +252,7 @@ async function showPathways() {
   } catch (e) {
     page.append(el("p", { text: `${t("error")}: ${e.message}` }));
   }
-  page.append(el("p", { class: "hint", text: t("pathways_note") }), el("img", { id: "chart", src: "/pathways/chart.svg", alt: t("pathways"), style: "max-width:100%" }));
+  page.append(el("p", { class: "hint", text: t("pathways_note") }), el("img", { id: "chart", src: "/pathways/chart.svg", alt: t("pathways") }));
 }
 
 function route() {
