@@ -291,7 +291,7 @@ class Engine:
         self._programs: dict[str, GroundProgram] = {}
         self._lock = threading.Lock()
         self._candidates: dict[str, list[str]] | None = None
-        self._reused = _Memo(8192)  # determinations of fully known scenarios, see assess
+        self._reused = _Memo(1024)  # determinations of fully known scenarios (~30 KB each in memory), see assess
 
     # -- programs ------------------------------------------------------------------
     def program(self, day: dt.date) -> GroundProgram:
