@@ -12,6 +12,7 @@ batch into output record batches with the columns of `OUT_SCHEMA`."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -92,9 +93,11 @@ def _csv_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa.R
 
     with path.open(encoding="utf-8", newline="") as handle:
         try:
-            header = next(iter(__import__("csv").reader(handle)), None)
+            header = next(iter(csv.reader(handle)), None)
         except UnicodeDecodeError:
             raise InputError(f"{path}: not UTF-8 text") from None
+        except csv.Error as exc:  # e.g. a header field longer than the csv module allows
+            raise InputError(f"{path}:1: not a readable CSV header ({exc})") from None
     if not header:
         return
     if len(set(header)) != len(header):
@@ -174,6 +177,9 @@ def _jsonl_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa
                 value = json.loads(line)
             except (json.JSONDecodeError, RecursionError) as exc:
                 problems.append((number, f"invalid JSON: {getattr(exc, 'msg', 'nested too deeply')}"))
+                continue
+            except ValueError:  # an integer of more than 4300 digits
+                problems.append((number, "invalid JSON: a number has too many digits"))
                 continue
             if not isinstance(value, dict):
                 problems.append((number, "a row must be a JSON object"))

@@ -15,11 +15,40 @@ from .errors import RuleBaseError
 # libyaml's C loader when PyYAML has it: the same safe constructors, several times faster
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+def guard_constructor(loader: type, tag: str, what: str) -> None:
+    """Make `loader` report a scalar of `tag` that Python cannot build (an integer of more
+    than 4300 digits, a date like 2016-13-45) as a YAML error at its line, not a ValueError."""
+    construct = loader.yaml_constructors[tag]
+
+    def build(self: yaml.constructor.SafeConstructor, node: yaml.Node) -> object:
+        try:
+            return construct(self, node)
+        except ValueError as exc:
+            shown = node.value if len(node.value) <= 30 else node.value[:27] + "..."
+            reason = "too many digits" if "digits" in str(exc) else str(exc)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown!r} as {what} ({reason})", node.start_mark
+            ) from None
+
+    loader.add_constructor(tag, build)
+
+
+class _LawLoader(FAST_LOADER):  # type: ignore[misc, valid-type]
+    """The fast safe loader, with unbuildable numbers and dates reported at their line."""
+
+
+guard_constructor(_LawLoader, "tag:yaml.org,2002:int", "a number")
+guard_constructor(_LawLoader, "tag:yaml.org,2002:timestamp", "a date")
+
 MARKERS = ("V", "P", "U")
 OPEN_END = dt.date.max
 _FENCE = re.compile(r"^```\s*(\w*)\s*(.*)$")
 _ATTR = re.compile(r"(\w+)=(\S+)")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_BLOCK_NESTING = re.compile(r"[ \t]*(?:[-?:][ \t]+)*")
+MAX_YAML_DEPTH = 200
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass
@@ -82,24 +111,76 @@ def _date(value: str, where: str) -> dt.date:
         raise RuleBaseError(f"{where}: '{value}' is not a date (expected YYYY-MM-DD)") from None
 
 
-def _yaml(text: str, where: str) -> dict:
+def _yaml_depth(text: str) -> int:
+    """An upper bound on how deep a YAML text nests: open flow brackets plus, on each line,
+    the indentation and the compact '- ' / '? ' indicators. libyaml's composer recurses
+    on the C stack, so tens of thousands of levels would crash the process."""
+    flow = deepest = 0
+    for line in text.split("\n"):
+        block = _BLOCK_NESTING.match(line)
+        assert block is not None  # the pattern matches every line
+        for c in line:
+            if c in "[{":
+                flow += 1
+                deepest = max(deepest, flow + len(block.group(0)))
+            elif c in "]}":
+                flow -= 1
+        deepest = max(deepest, flow + len(block.group(0)))
+    return deepest
+
+
+def _yaml(text: str, where: str, name: str, first_line: int) -> dict:
+    """A YAML mapping; a syntax error names the file line (text starts at `first_line`)."""
+    if _yaml_depth(text) > MAX_YAML_DEPTH:
+        raise RuleBaseError(f"{where}: invalid YAML: nested more than {MAX_YAML_DEPTH} deep")
     try:
-        data = yaml.load(text, Loader=FAST_LOADER)
+        data = yaml.load(text, Loader=_LawLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f"{name}:{first_line + mark.line}:{mark.column + 1}" if mark else where
+        raise RuleBaseError(f"{at}: invalid YAML: {exc.problem or exc.context or 'syntax error'}") from None
     except yaml.YAMLError as exc:
-        raise RuleBaseError(f"{where}: invalid YAML: {exc}") from None
+        raise RuleBaseError(f"{where}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise RuleBaseError(f"{where}: invalid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise RuleBaseError(f"{where}: expected a mapping of keys to values")
     return data
 
 
-def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)
+_SCALARS = (str, int, float, bool, dt.date)
+
+
+def _str_or_none(value: object, key: str = "", where: str = "") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, _SCALARS):
+        raise RuleBaseError(f"{where}: '{key}' must be a single value, not a {type(value).__name__}")
+    return str(value)
+
+
+def _names(value: object, key: str, where: str) -> list[str]:
+    """A list of ids or keys, e.g. sources: [S19, S23]; absent or null is empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, _SCALARS) for v in value):
+        raise RuleBaseError(f"{where}: '{key}' must be a list of names, e.g. [a, b]")
+    return [str(v) for v in value]
+
+
+def _check_characters(text: str, name: str) -> None:
+    """Control characters (NUL ...) and lone surrogates are refused, with their line."""
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise RuleBaseError(f"{name}:{line}: character U+{ord(bad.group(0)):04X} is not allowed in a law file")
 
 
 def parse_law_file(path: Path, text: str | None = None) -> Instrument:
     """Parse one literate law file; every problem is reported with file and line."""
     name = f"{path.parent.name}/{path.name}"
     text = path.read_text(encoding="utf-8") if text is None else text
+    _check_characters(text, name)
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         raise RuleBaseError(f"{name}:1: a law file starts with '---' and YAML front matter")
@@ -107,20 +188,21 @@ def parse_law_file(path: Path, text: str | None = None) -> Instrument:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
         raise RuleBaseError(f"{name}:1: front matter is not closed with '---'") from None
-    meta = _yaml("\n".join(lines[1:close]), f"{name}:2")
+    where = f"{name}:2"
+    meta = _yaml("\n".join(lines[1:close]), where, name, 2)
     for key in ("id", "kind", "title_en", "title_ja"):
         if not meta.get(key):
             raise RuleBaseError(f"{name}:2: front matter lacks '{key}'")
     inst = Instrument(
-        id=str(meta["id"]),
-        kind=str(meta["kind"]),
-        title_en=str(meta["title_en"]),
-        title_ja=str(meta["title_ja"]),
-        law_number=_str_or_none(meta.get("law_number")),
-        egov_id=_str_or_none(meta.get("egov_id")),
-        promulgated=_str_or_none(meta.get("promulgated")),
-        in_force=_str_or_none(meta.get("in_force")),
-        sources=[str(s) for s in meta.get("sources") or []],
+        id=str(_str_or_none(meta["id"], "id", where)),
+        kind=str(_str_or_none(meta["kind"], "kind", where)),
+        title_en=str(_str_or_none(meta["title_en"], "title_en", where)),
+        title_ja=str(_str_or_none(meta["title_ja"], "title_ja", where)),
+        law_number=_str_or_none(meta.get("law_number"), "law_number", where),
+        egov_id=_str_or_none(meta.get("egov_id"), "egov_id", where),
+        promulgated=_str_or_none(meta.get("promulgated"), "promulgated", where),
+        in_force=_str_or_none(meta.get("in_force"), "in_force", where),
+        sources=_names(meta.get("sources"), "sources", where),
         intro="",
         path=name,
         meta=meta,
@@ -161,7 +243,7 @@ def parse_law_file(path: Path, text: str | None = None) -> Instrument:
             if current is None:
                 raise RuleBaseError(f"{where}: code block outside a '## ' provision section")
             if lang == "provision":
-                _fill_provision(current, _yaml("\n".join(body), where), inst.id, where)
+                _fill_provision(current, _yaml("\n".join(body), where, name, start + 2), inst.id, where)
             elif lang == "clingo":
                 if not current.id:
                     raise RuleBaseError(f"{where}: clingo block before the ```provision block")
@@ -177,19 +259,19 @@ def parse_law_file(path: Path, text: str | None = None) -> Instrument:
 
 
 def _fill_provision(p: Provision, meta: dict, instrument: str, where: str) -> None:
-    pid = str(meta.get("id") or "")
+    pid = _str_or_none(meta.get("id"), "id", where) or ""
     if not pid.startswith(instrument + "/"):
         raise RuleBaseError(f"{where}: provision id '{pid}' must start with '{instrument}/'")
-    marker = str(meta.get("marker") or "")
+    marker = _str_or_none(meta.get("marker"), "marker", where) or ""
     if marker not in MARKERS:
         raise RuleBaseError(f"{where}: marker must be one of V, P, U (got '{marker}')")
     p.id = pid
-    p.title_ja = str(meta.get("title_ja") or "")
+    p.title_ja = _str_or_none(meta.get("title_ja"), "title_ja", where) or ""
     p.marker = marker
-    p.sources = [str(s) for s in meta.get("sources") or []]
-    p.aliases = [str(a) for a in meta.get("aliases") or []]
-    p.replaces = [str(a) for a in meta.get("replaces") or []]
-    p.summary_ja = str(meta.get("summary_ja") or "").strip()
+    p.sources = _names(meta.get("sources"), "sources", where)
+    p.aliases = _names(meta.get("aliases"), "aliases", where)
+    p.replaces = _names(meta.get("replaces"), "replaces", where)
+    p.summary_ja = (_str_or_none(meta.get("summary_ja"), "summary_ja", where) or "").strip()
 
 
 def _block(pid: str, body: list[str], attrs: str, path: str, line: int, where: str) -> Block:

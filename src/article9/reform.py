@@ -15,13 +15,14 @@ from pathlib import Path
 from .corpus import RuleBase, check_names, suggest
 from .errors import InputError, RuleBaseError
 from .lawfile import Block, parse_law_file
-from .rules import parse_block
+from .rules import Atom, Rule, parse_block
 from .vocab import Text
 
 MAX_BYTES = 256 * 1024
 MAX_RULES = 1000
 MAX_VARIABLES = 6
 GROUND_MEMORY = 2 * 1024**3
+FIRST_EFFECTIVE = dt.date(1947, 5, 3)  # the Constitution's coming into force, where the rule base starts
 
 
 def _limit(name: str, default: float) -> float:
@@ -63,12 +64,23 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
         effective = dt.date.fromisoformat(str(inst.meta.get("effective")))
     except ValueError:
         raise RuleBaseError(f"{name}:2: 'effective' must be the date the reform takes effect (YYYY-MM-DD)") from None
+    if effective < FIRST_EFFECTIVE:
+        raise RuleBaseError(f"{name}:2: 'effective' must be on or after {FIRST_EFFECTIVE} (got {effective})")
     new = copy.deepcopy(rb)
-    for key, value in (inst.meta.get("predicates") or {}).items():
+    predicates = inst.meta.get("predicates") or {}
+    if not isinstance(predicates, dict):
+        raise RuleBaseError(f"{name}:2: 'predicates' maps each new predicate to {{en: ..., ja: ...}}")
+    for key, value in predicates.items():
         if not isinstance(value, dict) or not value.get("en"):
             raise RuleBaseError(f"{name}:2: predicates.{key} needs an 'en' sentence (and a 'ja' one)")
-        new.vocabulary.predicates[str(key)] = Text(en=str(value["en"]), ja=str(value.get("ja") or value["en"]))
-    repealed = [str(x) for x in inst.meta.get("repeals") or []]
+        en, ja = value["en"], value.get("ja") or value["en"]
+        if not isinstance(key, str) or not all(isinstance(x, str | int | float) for x in (en, ja)):
+            raise RuleBaseError(f"{name}:2: predicates.{key}: the name and its 'en' and 'ja' sentences must be text")
+        new.vocabulary.predicates[key] = Text(en=str(en), ja=str(ja))
+    repeals = inst.meta.get("repeals") or []
+    if not isinstance(repeals, list) or not all(isinstance(x, str) for x in repeals):
+        raise RuleBaseError(f"{name}:2: 'repeals' must be a list of provision or instrument ids")
+    repealed = list(repeals)
     for prov in inst.provisions:
         repealed += prov.replaces
     for target in repealed:
@@ -104,8 +116,110 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
     new.rules = rules
     new.__dict__.pop("blocks", None)
     check_names(new)
+    _check_stratified(rules, {r.id for r in added})
     _trial_ground(new)
     return new
+
+
+def _unify(a: Atom, b: Atom) -> bool:
+    """Whether two atoms may stand for the same ground atom (None: a variable or other term)."""
+    return a.name == b.name and all(
+        None in x or None in y or bool(set(x) & set(y)) for x, y in zip(a.args, b.args, strict=True)
+    )
+
+
+MAX_LINK_CHECKS = 1_000_000  # body atom / rule head pairs compared by the stratification check
+
+
+def _check_stratified(rules: list[Rule], added: set[int]) -> None:
+    """Refuse rules through which an atom may depend on its own negation (a cycle through
+    'not'): with them, answering one scenario is a search that may never end (e.g. the
+    pigeonhole problem in a dozen rules), while stratified rules are answered by
+    propagation alone. First by predicate; where predicates are recursive through 'not'
+    (the law has situation/1 with different constants), rule by rule, linking a body atom
+    to the rules whose head it may match."""
+    by_head: dict[tuple[str, int], list[Rule]] = {}
+    for r in rules:
+        by_head.setdefault(r.head_name, []).append(r)
+    links: dict[tuple[str, int], set[tuple[tuple[str, int], bool]]] = {sig: set() for sig in by_head}
+    for r in rules:
+        links[r.head_name] |= {((a.name, len(a.args)), a.text.startswith("not ")) for a in r.atoms[1:]}
+    recursive: set[tuple[str, int]] = set()
+    for component in _components({sig: [t for t, _neg in out if t in by_head] for sig, out in links.items()}):
+        if any(neg and t in component for sig in component for t, neg in links[sig]):
+            recursive |= component
+    if not recursive:
+        return
+    candidates = [r for r in rules if r.head_name in recursive]
+    checks = 0
+    succ: dict[int, list[tuple[int, Atom]]] = {}
+    for r in candidates:
+        succ[r.id] = []
+        seen: set[str] = set()
+        for atom in r.atoms[1:]:
+            sig = (atom.name, len(atom.args))
+            if sig not in recursive or atom.text in seen:
+                continue
+            seen.add(atom.text)
+            checks += len(by_head[sig])
+            if checks > MAX_LINK_CHECKS:
+                raise RuleBaseError(
+                    f"{r.origin}: refused: too many rules with 'not' among mutually recursive predicates to check"
+                )
+            succ[r.id] += [(s.id, atom) for s in by_head[sig] if _unify(atom, s.atoms[0])]
+    by_id = {r.id: r for r in candidates}
+    for component in _components({rid: [t for t, _atom in out] for rid, out in succ.items()}):
+        if not component & added:
+            continue
+        for rid in sorted(component):
+            for target, atom in succ[rid]:
+                if target in component and atom.text.startswith("not "):
+                    raise RuleBaseError(
+                        f"{by_id[rid].origin}: refused: '{atom.text}' makes this rule depend on its own negation "
+                        "(a cycle through 'not'), which would make solving unbounded"
+                    )
+
+
+def _components(succ: dict) -> list[set]:
+    """Strongly connected components of a graph given as node -> successors (Tarjan's
+    algorithm, without recursion)."""
+    index: dict = {}
+    low: dict = {}
+    stack: list = []
+    on_stack: set = set()
+    out: list[set] = []
+    for root in succ:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            edges = succ.get(node, [])
+            while i < len(edges) and edges[i] in index:
+                if edges[i] in on_stack:
+                    low[node] = min(low[node], index[edges[i]])
+                i += 1
+            if i < len(edges):
+                work.append((node, i + 1))
+                work.append((edges[i], 0))
+                continue
+            if low[node] == index[node]:
+                component: set = set()
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.add(top)
+                    if top == node:
+                        break
+                out.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return out
 
 
 def _variables(rule_text: str) -> set[str]:

@@ -24,6 +24,11 @@ _DIRECTIVE_REASON = {
     "include": "#include would read a file",
     "external": "#external declarations belong to the engine",
 }
+MAX_DEPTH = 20  # parentheses nested deeper than this are refused before clingo sees them
+MAX_STATEMENT_CHARS = 4000  # clingo's parser and printer recurse on long chains of operators
+_NUMBER = re.compile(r"\b(?:0[xX][0-9A-Fa-f]+|0[oO][0-7]+|0[bB][01]+|\d+)\b")
+_STATEMENT_END = re.compile(r"(?<!\.)\.(?!\.)")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass
@@ -110,15 +115,19 @@ def _check_arg(arg: ast.AST, where: str) -> None:
 
 
 def _check_comparison_term(term: ast.AST, where: str) -> None:
-    """Comparisons may use arithmetic, but never an @-call."""
-    if term.ast_type == ast.ASTType.Function and term.external:
-        raise RuleBaseError(f"{where}: external function @{term.name} refused: it would run code")
-    for key in term.keys():
-        value = getattr(term, key)
-        children = value if isinstance(value, list | tuple) else [value]
-        for child in children:
-            if isinstance(child, ast.AST):
-                _check_comparison_term(child, where)
+    """Comparisons may use arithmetic, but never an @-call, at any depth (tuples and
+    function arguments included)."""
+    todo = [term]
+    while todo:
+        node = todo.pop()
+        if node.ast_type == ast.ASTType.Function and node.external:
+            raise RuleBaseError(f"{where}: external function @{node.name} refused: it would run code")
+        for key in node.keys():
+            value = getattr(node, key)
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif isinstance(value, list | tuple | ast.ASTSequence):
+                todo.extend(child for child in value if isinstance(child, ast.AST))
 
 
 def _atom(lit: ast.AST, in_head: bool, where: str, line: int) -> Atom | None:
@@ -154,6 +163,96 @@ def _atom(lit: ast.AST, in_head: bool, where: str, line: int) -> Atom | None:
     return found
 
 
+def _code_only(block: Block) -> str:
+    """The block's text with string contents and comments blanked (newlines kept), after
+    refusing what clingo cannot be trusted to report cleanly: control characters, lone
+    surrogates, non-ASCII characters outside strings and comments (clingo's error message
+    would cut them mid-character and abort the process), unclosed strings and comments."""
+    text = block.text
+    bad = _CONTROL.search(text)
+    if bad:
+        line = block.line + text.count("\n", 0, bad.start())
+        raise RuleBaseError(f"{block.path}:{line}: refused: character U+{ord(bad.group(0)):04X} is not allowed")
+    out: list[str] = []
+    line = block.line
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        code = ord(c)
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] not in '"\n':
+                j += 2 if text[j] == "\\" and text[j + 1 : j + 2] not in ("", "\n") else 1
+            if j >= n or text[j] != '"':
+                raise RuleBaseError(f"{block.path}:{line}: a string is not closed on its line")
+            out.append('"' + " " * (j - i - 1) + '"')
+            i = j + 1
+            continue
+        if c == "%" and text.startswith("%*", i):
+            depth, j, start = 1, i + 2, line
+            while j < n and depth:
+                if text.startswith("%*", j):
+                    depth, j = depth + 1, j + 2
+                elif text.startswith("*%", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            if depth:
+                raise RuleBaseError(f"{block.path}:{start}: a '%*' comment is not closed with '*%'")
+            comment = text[i:j]
+            out.append("".join(ch if ch == "\n" else " " for ch in comment))
+            line += comment.count("\n")
+            i = j
+            continue
+        if c == "%":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+            continue
+        if code > 126:
+            raise RuleBaseError(
+                f"{block.path}:{line}: character {c!r} (U+{code:04X}) is allowed only inside strings and comments"
+            )
+        if c == "\n":
+            line += 1
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _check_code(block: Block) -> None:
+    """Refuse, by line, what must never reach clingo: @-calls, deep nesting, big numbers in
+    any base, statements long enough to exhaust clingo's recursion."""
+    code = _code_only(block)
+    depth = 0
+    for num, line in enumerate(code.split("\n")):
+        where = f"{block.path}:{block.line + num}"
+        at = line.find("@")
+        if at >= 0:
+            name = re.match(r"@\s*(\w*)", line[at:]).group(1)  # type: ignore[union-attr]
+            raise RuleBaseError(f"{where}: external function @{name} refused: it would run code")
+        for c in line:
+            depth += c == "("
+            depth -= c == ")"
+            if depth > MAX_DEPTH:
+                raise RuleBaseError(f"{where}: refused: terms nested more than {MAX_DEPTH} deep")
+        for match in _NUMBER.finditer(line):
+            token = match.group(0)
+            value = int(token, 0) if token[:2].lower() in ("0x", "0o", "0b") else int(token)
+            if value > MAX_NUMBER:
+                raise RuleBaseError(f"{where}: refused: the number {token} is too large")
+    offset = 0
+    for statement in _STATEMENT_END.split(code):
+        if len(statement) > MAX_STATEMENT_CHARS:
+            line = block.line + code.count("\n", 0, offset + len(statement) - len(statement.lstrip()))
+            raise RuleBaseError(
+                f"{block.path}:{line}: refused: a rule may be at most {MAX_STATEMENT_CHARS} characters "
+                f"(got {len(statement)})"
+            )
+        offset += len(statement) + 1
+
+
 def parse_block(block: Block, first_id: int) -> list[Rule]:
     """Parse one block; refuse directives, constraints, aggregates, choices and @-calls."""
     for num, line in enumerate(block.text.splitlines()):
@@ -165,6 +264,7 @@ def parse_block(block: Block, first_id: int) -> list[Rule]:
         big = _BIG_NUMBER.search(line)
         if big:
             raise RuleBaseError(f"{block.path}:{block.line + num}: refused: the number {big.group(0)} is too large")
+    _check_code(block)
     statements: list[ast.AST] = []
     messages: list[str] = []
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from .corpus import RuleBase, suggest
 from .errors import InputError, first_error
+from .lawfile import guard_constructor
 from .models import Scenario
 
 UNKNOWN_WORDS = {"unknown", "?", "null", "none", "~"}
@@ -47,8 +48,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 
 def _show(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
-    return text.replace("\n", "\\n")
+    """A value as it would be written in YAML, on one line and at most 80 characters."""
+    try:
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
+    except (yaml.YAMLError, RecursionError, ValueError):
+        text = f"a {type(value).__name__} too large to show"
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
@@ -58,6 +64,7 @@ def _timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+guard_constructor(_Loader, "tag:yaml.org,2002:int", "a number")
 
 
 def parse_date(value: Any, where: str = "date") -> dt.date:
@@ -82,19 +89,30 @@ def _fact_value(name: str, value: Any, line: int | str) -> bool | None:
 
 
 def load_scenario_text(text: str, rb: RuleBase, name: str = "<scenario>") -> Scenario:
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         data = loader.get_single_data()
     except InputError as exc:
         raise InputError(f"{name}:{exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        raise InputError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+        raise InputError(f"{where}: invalid YAML: {exc.problem or exc.context or 'syntax error'}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise InputError(
+            f"{name}:{line}:{column}: invalid YAML: character U+{ord(char):04X} is not allowed ({exc.reason})"
+        ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{name}: invalid YAML: {exc}") from None
+        raise InputError(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise InputError(f"{name}: invalid YAML: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     key_lines = getattr(loader, "key_lines", {})
     if not isinstance(data, dict):
         raise InputError(f"{name}: a scenario is a mapping with at least 'title' and 'facts'")
@@ -105,6 +123,8 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
     """Validate a parsed scenario against the vocabulary; every error names what and where."""
     key_lines = key_lines or {}
     v = rb.vocabulary
+    if not isinstance(data, dict):
+        raise InputError(f"{name}: a scenario is a mapping with at least 'title' and 'facts'")
     if not isinstance(data.get("title"), str) or not data["title"].strip():
         raise InputError(f"{name}: 'title' is required: a line of text naming the scenario")
 
@@ -168,7 +188,7 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
         "dates": dates,
         "actions": [str(a) for a in actions],
         "facts": clean,
-        "expect": expect,
+        "expect": {day.isoformat(): per for day, per in expect.items()},  # error paths show the date as written
     }
     unknown_keys = set(data) - {"title", "description", "source", "dates", "date", "actions", "facts", "expect"}
     if unknown_keys:
