@@ -409,29 +409,11 @@ def _call(case: object, checks: list) -> None:
     case.call_and_validate(checks=checks)  # type: ignore[attr-defined]
 
 
-# Known gaps of the schema, each pinned by a strict xfail below (server.py is not ours to
-# change): statuses the routes return but OpenAPI does not list, and the chart's media type.
-UNDOCUMENTED = {("POST", None): {400, 415}, ("GET", "/law/{provision_id}"): {404}, ("GET", "/scenarios/{name}"): {404}}
-
-
-@schemathesis.check
-def status_code_documented_but_known_gaps(ctx, response, case):  # noqa: ANN001, ANN201
-    """status_code_conformance, except for the known undocumented statuses above."""
-    op = case.operation
-    known = UNDOCUMENTED.get((op.method.upper(), None), set()) | UNDOCUMENTED.get((op.method.upper(), op.path), set())
-    if response.status_code in known:
-        return None
-    return schemathesis.checks.status_code_conformance(ctx, response, case)
-
-
 @API.parametrize()
 @API_SETTINGS
 def test_api_from_openapi(case):
     """No 5xx; statuses, media types, headers and bodies as the schema says."""
-    checks = [*SHAPE_CHECKS, status_code_documented_but_known_gaps]
-    if case.operation.path == "/pathways/chart.svg":
-        checks.remove(schemathesis.checks.content_type_conformance)
-    _call(case, checks)
+    _call(case, [*SHAPE_CHECKS, schemathesis.checks.status_code_conformance])
 
 
 def _documented(method: str, path: str) -> tuple[set[str], dict]:
@@ -444,7 +426,6 @@ def _documented(method: str, path: str) -> tuple[set[str], dict]:
     return set(op["responses"]), op
 
 
-@pytest.mark.xfail(strict=True, reason="server.py: POSTs answer 415 (no JSON) and 400 (bad JSON), not in OpenAPI")
 def test_openapi_documents_400_and_415_for_posts():
     """Repro: curl -X POST http://127.0.0.1:8000/assess -> 415; with -H 'Content-Type: application/json'
     -d '{' -> 400; OpenAPI lists only 200 and 422."""
@@ -459,7 +440,6 @@ def test_openapi_documents_400_and_415_for_posts():
     assert str(bad_json.status_code) in codes
 
 
-@pytest.mark.xfail(strict=True, reason="server.py: unknown provision or scenario answers 404, not in OpenAPI")
 def test_openapi_documents_404_for_unknown_ids():
     """Repro: curl http://127.0.0.1:8000/law/0 and curl http://127.0.0.1:8000/scenarios/0 -> 404."""
     from fastapi.testclient import TestClient
@@ -471,16 +451,12 @@ def test_openapi_documents_404_for_unknown_ids():
     assert str(client.get("/scenarios/0").status_code) in _documented("get", "/scenarios/{name}")[0]
 
 
-@pytest.mark.xfail(strict=True, reason="server.py: /pathways/chart.svg is documented as application/json")
 def test_openapi_documents_svg_media_type():
     """Repro: curl -i http://127.0.0.1:8000/pathways/chart.svg -> image/svg+xml; OpenAPI says JSON."""
     _codes, op = _documented("get", "/pathways/chart.svg")
     assert "image/svg+xml" in op["responses"]["200"].get("content", {})
 
 
-@pytest.mark.xfail(
-    strict=True, reason="server.py: /interview/next builds a Scenario from unchecked facts inside the route"
-)
 def test_interview_with_a_lone_surrogate_fact_is_a_422():
     """Repro: curl -X POST http://127.0.0.1:8000/interview/next -H 'Content-Type: application/json'
     -d '{"facts": {"\\ud800": true}}' -> 500 'internal error' (the Scenario's ValidationError is

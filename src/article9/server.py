@@ -29,14 +29,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .errors import Article9Error
-from .models import Assessment, Comparison, Diff, Scenario, WhatIf
+from .models import Assessment, Comparison, Diff, Scenario, WhatIf, _valid_unicode
 
 WEB = Path(__file__).parent / "web"
 
@@ -150,6 +150,13 @@ class InterviewRequest(BaseModel):
     actions: list[str] = Field(default_factory=list)
     date: dt.date | None = None
     asked: list[str] = Field(default_factory=list, description="Facts already asked (also those answered 'unknown').")
+
+    @field_validator("facts", "actions", "asked")
+    @classmethod
+    def _text_is_unicode(cls, value: Any) -> Any:
+        _valid_unicode(value)
+        return value
+
     lang: str = Field(default="en", pattern="^(en|ja)$")
 
 
@@ -486,6 +493,25 @@ async def json_body_only(request: Request) -> None:
         raise HTTPException(415, detail=f"Content-Type must be application/json, {sent}")
 
 
+class ErrorDetail(BaseModel):
+    """Every refusal: `detail` is a message, or for a 422 a list of {loc, msg, type}."""
+
+    detail: str | list[dict[str, Any]]
+
+
+def _errors(**codes: str) -> dict[int | str, dict[str, Any]]:
+    return {int(code[1:]): {"model": ErrorDetail, "description": text} for code, text in codes.items()}
+
+
+POST_ERRORS = _errors(
+    _400="the body is not valid JSON",
+    _413="the body is larger than the limit (--max-body)",
+    _415="the Content-Type is not application/json",
+    _503="the request took longer than the time limit (--timeout)",
+)
+NOT_FOUND = _errors(_404="no such item", _503="the request took longer than the time limit (--timeout)")
+
+
 def fast_json(text: str) -> Response:
     """The engine's models are built and validated already: send their JSON as it is (the
     response_model still documents the shape in OpenAPI)."""
@@ -589,7 +615,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         `overrunning` counts requests that passed the time limit and are still finishing."""
         return {"status": "ok", "version": __version__, "overrunning": len(overrunning)}
 
-    @app.post("/assess", response_model=list[Assessment], response_model_by_alias=True)
+    @app.post("/assess", response_model=list[Assessment], response_model_by_alias=True, responses=POST_ERRORS)
     def assess(req: AssessRequest) -> Response:
         limited(req.dates, req.actions)
         s = checked(req.scenario)
@@ -598,26 +624,26 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         record(s, results, "api /assess")
         return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
-    @app.post("/explain", response_model=Assessment, response_model_by_alias=True)
+    @app.post("/explain", response_model=Assessment, response_model_by_alias=True, responses=POST_ERRORS)
     def explain(req: ExplainRequest) -> Response:
         s = checked(req.scenario)
         result = shared_engine().assess(s, day(req.date, s), [req.action])
         record(s, [result], "api /explain")
         return fast_json(result.model_dump_json(by_alias=True))
 
-    @app.post("/compare", response_model=Comparison, response_model_by_alias=True)
+    @app.post("/compare", response_model=Comparison, response_model_by_alias=True, responses=POST_ERRORS)
     def compare(req: CompareRequest) -> Response:
         limited(req.dates, req.actions)
         result = shared_engine().compare(checked(req.scenario), req.dates, req.actions or None)
         return fast_json(result.model_dump_json(by_alias=True))
 
-    @app.post("/whatif", response_model=WhatIf, response_model_by_alias=True)
+    @app.post("/whatif", response_model=WhatIf, response_model_by_alias=True, responses=POST_ERRORS)
     def whatif(req: WhatIfRequest) -> Response:
         s = checked(req.scenario)
         result = shared_engine().whatif(s, req.action, day(req.date, s), max_changes=req.max_changes)
         return fast_json(result.model_dump_json(by_alias=True))
 
-    @app.post("/diff", response_model=Diff, response_model_by_alias=True)
+    @app.post("/diff", response_model=Diff, response_model_by_alias=True, responses=POST_ERRORS)
     def diff(req: DiffRequest) -> Response:
         from .reasoning import diff as run
 
@@ -626,7 +652,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             run(shared_engine(), req.from_date, req.to_date, req.actions or None).model_dump_json(by_alias=True)
         )
 
-    @app.post("/interview/next", response_model=InterviewResponse, response_model_by_alias=True)
+    @app.post("/interview/next", response_model=InterviewResponse, response_model_by_alias=True, responses=POST_ERRORS)
     def interview_next(req: InterviewRequest) -> InterviewResponse:
         from .interview import next_question
 
@@ -655,7 +681,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             out.append({"name": path.stem, "title": s.title, "dates": [d.isoformat() for d in s.dates]})
         return out
 
-    @app.get("/scenarios/{name}", response_model=Scenario)
+    @app.get("/scenarios/{name}", response_model=Scenario, responses=NOT_FOUND)
     def scenario_file(name: str) -> Scenario:
         from .scenario import load_scenario
 
@@ -687,7 +713,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
         return history().model_dump(mode="json", by_alias=True)
 
-    @app.get("/pathways/chart.svg")
+    @app.get(
+        "/pathways/chart.svg",
+        response_class=Response,
+        responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "SVG chart"}},
+    )
     def pathways_chart(support: Annotated[list[str] | None, Query()] = None) -> Response:
         from .diet import chart_svg, check_parties
 
@@ -727,7 +757,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             for p in rb.provisions.values()
         ]
 
-    @app.get("/law/{provision_id:path}")
+    @app.get("/law/{provision_id:path}", responses=NOT_FOUND)
     def law(provision_id: str) -> dict[str, Any]:
         from .corpus import suggest
 
