@@ -296,3 +296,46 @@ def test_stratified_negation_is_still_accepted(tmp_path):
         cwd=ROOT,
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_a_hard_question_stops_at_the_solve_time_limit(monkeypatch):
+    """Stratified rules can still make a question as hard as satisfiability over the unknown
+    facts (here: ten pigeons in nine holes). Every solver call the engine makes is bounded:
+    past ARTICLE9_SOLVE_SECONDS it is cancelled with a LimitError (CLI exit 4, HTTP 503)."""
+    import time
+
+    import clingo
+
+    from article9.engine import bounded_solve
+    from article9.errors import LimitError
+
+    pigeons, holes = range(10), range(9)
+    program = [f"{{ in({p},{h}) }}." for p in pigeons for h in holes]
+    program += [f"placed({p}) :- in({p},H)." for p in pigeons]
+    program += [":- in(P,H), in(Q,H), P < Q.", "ok :- placed(0..9) ."] + [f":- not placed({p})." for p in pigeons]
+    ctl = clingo.Control()
+    ctl.add("base", [], "\n".join(program))
+    ctl.ground([("base", [])])
+    monkeypatch.setenv("ARTICLE9_SOLVE_SECONDS", "1")
+    start = time.perf_counter()
+    with pytest.raises(LimitError, match="longer than 1 s"):
+        bounded_solve(ctl)
+    assert time.perf_counter() - start < 5
+    assert LimitError("x").exit_code == 4
+    monkeypatch.setenv("ARTICLE9_SOLVE_SECONDS", "soon")
+    with pytest.raises(Exception, match="must be a number of seconds"):
+        bounded_solve(ctl)
+
+
+def test_the_api_answers_503_when_solving_runs_out_of_time(monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from article9.server import create_app
+
+    client = TestClient(create_app())
+    body = {"scenario": {"title": "open", "facts": {"survival_threat": True}}, "dates": ["2017-01-01"]}
+    monkeypatch.setenv("ARTICLE9_SOLVE_SECONDS", "0.000001")  # every call with unknown facts runs out
+    slow = client.post("/assess", json=body)
+    assert slow.status_code == 503 and "ARTICLE9_SOLVE_SECONDS" in slow.json()["detail"]
+    monkeypatch.delenv("ARTICLE9_SOLVE_SECONDS")
+    assert client.post("/assess", json=body).status_code == 200

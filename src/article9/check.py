@@ -11,6 +11,7 @@ import clingo
 import yaml
 
 from .corpus import RuleBase
+from .engine import bounded_solve
 from .rules import Rule
 
 FIRST_SDF_DAY = dt.date(1954, 7, 1)
@@ -107,9 +108,12 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
         ctl = _program(rb, rules, props + "\n" + _fire_rules(rules) + "\n_chk_possible(A) :- permitted(A).")
         ctl.configuration.solve.enum_mode = "brave"
         brave: list[clingo.Symbol] = []
-        with ctl.solve(yield_=True) as handle:
-            for model in handle:
-                brave = model.symbols(atoms=True)
+
+        def last_model(model: clingo.Model) -> None:
+            nonlocal brave
+            brave = model.symbols(atoms=True)
+
+        bounded_solve(ctl, last_model)
         reachable |= {s.arguments[0].name for s in brave if s.name == "_chk_possible"}
         fired |= {s.arguments[0].number for s in brave if s.name == "_chk_fired"}
         for viol in sorted({(s.arguments[0].name, s.arguments[1].name) for s in brave if s.name == "_viol"}):
@@ -117,9 +121,12 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
             ctl.configuration.solve.enum_mode = "auto"
             ctl.configuration.solve.models = 1
             facts: set[str] = set()
-            with ctl.solve(yield_=True, assumptions=[(clingo.parse_term(f"_viol({prop_id},{action})"), True)]) as h:
-                for model in h:
-                    facts = {s.arguments[0].name for s in model.symbols(atoms=True) if s.name == "holds"}
+
+            def witness(model: clingo.Model) -> None:
+                nonlocal facts
+                facts = {s.arguments[0].name for s in model.symbols(atoms=True) if s.name == "holds"}
+
+            bounded_solve(ctl, witness, [(clingo.parse_term(f"_viol({prop_id},{action})"), True)])
             name, statement = statements[prop_id]
             report.failures.append(Failure(name, statement, day, action, counterexample(rb, day, action, name, facts)))
     report.unreachable = [a for a in rb.vocabulary.actions if a not in reachable]

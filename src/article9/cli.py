@@ -1,6 +1,6 @@
 """The command line: a thin face over the engine. Exit codes: 0 answered; 1 an answer
 differs from the scenario's expectations (assess --check); 2 invalid input; 3 invalid
-rule base; 70 internal error."""
+rule base; 4 a solver call ran past its time limit; 70 internal error."""
 
 from __future__ import annotations
 
@@ -688,9 +688,11 @@ def serve(
     try:
         from .server import ServiceSettings
 
-        ServiceSettings.from_env()
+        settings = ServiceSettings.from_env()
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    # a solver call may not outlive the request it serves: past the time limit it is cancelled
+    os.environ.setdefault("ARTICLE9_SOLVE_SECONDS", str(settings.timeout))
     uvicorn.run(
         "article9.server:create_app",
         factory=True,

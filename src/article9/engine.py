@@ -5,9 +5,10 @@ program the solver used."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,7 +16,7 @@ import clingo
 
 from . import __version__
 from .corpus import RuleBase, load_rulebase
-from .errors import InputError
+from .errors import InputError, LimitError
 from .models import (
     Alternative,
     Assessment,
@@ -64,6 +65,39 @@ class _Observer:
             self.facts.add(symbol)
         else:
             self.symbols[atom] = symbol
+
+
+SOLVE_SECONDS = 30.0  # default time limit of one solver call; ARTICLE9_SOLVE_SECONDS changes it
+
+
+def solve_seconds() -> float:
+    """The time limit of one solver call: ARTICLE9_SOLVE_SECONDS if set to a positive number."""
+    text = os.environ.get("ARTICLE9_SOLVE_SECONDS", "").strip()
+    try:
+        value = float(text) if text else SOLVE_SECONDS
+    except ValueError:
+        raise InputError(f"ARTICLE9_SOLVE_SECONDS must be a number of seconds, not {text!r}") from None
+    if not 0 < value < 86400:
+        raise InputError(f"ARTICLE9_SOLVE_SECONDS must be more than 0 and less than 86400, not {text!r}")
+    return value
+
+
+def bounded_solve(
+    ctl: clingo.Control,
+    on_model: Callable[[clingo.Model], bool | None] | None = None,
+    assumptions: Sequence[tuple[clingo.Symbol, bool]] = (),
+) -> clingo.SolveResult:
+    """One solver call that gives up after solve_seconds(): a rule base (a stranger's reform,
+    say) can make a question as hard as satisfiability over the unknown facts."""
+    limit = solve_seconds()
+    with ctl.solve(on_model=on_model, assumptions=list(assumptions), async_=True) as handle:
+        if not handle.wait(limit):
+            handle.cancel()
+            raise LimitError(
+                f"solving took longer than {limit:g} s (ARTICLE9_SOLVE_SECONDS); the rule base makes this "
+                "question too hard to answer in time"
+            )
+        return handle.get()
 
 
 class Valuation:
@@ -248,12 +282,23 @@ class GroundProgram:
     def atoms(self, name: str) -> list[clingo.Symbol]:
         return [s for s in self.atom_of if s.name == name]
 
-    def _consequences(self, mode: str) -> set[clingo.Symbol]:
+    def _consequences(self, mode: str, known: bool = False) -> set[clingo.Symbol]:
+        """Brave or cautious consequences. With every fact known the rules (stratified: law
+        files cannot say 'not' of what depends on itself) have one answer set that
+        propagation alone finds, so the call is made directly; otherwise it is time-bounded."""
         self.ctl.configuration.solve.enum_mode = mode
         last: list[clingo.Symbol] = []
-        with self.ctl.solve(yield_=True) as handle:
-            for model in handle:
-                last = model.symbols(atoms=True)
+        if known:
+            with self.ctl.solve(yield_=True) as handle:
+                for model in handle:
+                    last = model.symbols(atoms=True)
+            return set(last)
+
+        def on_model(model: clingo.Model) -> None:
+            nonlocal last
+            last = model.symbols(atoms=True)
+
+        bounded_solve(self.ctl, on_model)
         return set(last)
 
     def always(self, facts: dict[str, bool | None], target: clingo.Symbol, want: bool) -> bool:
@@ -265,7 +310,7 @@ class GroundProgram:
             self.ctl.configuration.solve.enum_mode = "auto"
             self.ctl.configuration.solve.models = 1
             try:
-                return self.ctl.solve(assumptions=[(target, not want)]).unsatisfiable is True
+                return bounded_solve(self.ctl, assumptions=[(target, not want)]).unsatisfiable is True
             finally:
                 self.ctl.configuration.solve.models = 0
 
@@ -273,8 +318,9 @@ class GroundProgram:
         with self._lock:
             for name, sym in self.fact_symbols.items():
                 self.ctl.assign_external(sym, facts.get(name))
-            brave = self._consequences("brave")
-            if all(facts.get(f) is not None for f in self.fact_symbols):
+            known = all(facts.get(f) is not None for f in self.fact_symbols)
+            brave = self._consequences("brave", known)
+            if known:
                 return Valuation(brave, brave, self.atom_of)
             return Valuation(brave, self._consequences("cautious"), self.atom_of)
 

@@ -28,6 +28,12 @@ class RuleBaseError(Article9Error):
     exit_code = 3
 
 
+class LimitError(Article9Error):
+    """A question took longer to solve than the time limit allows (exit 4; HTTP 503)."""
+
+    exit_code = 4
+
+
 def first_error(exc: object) -> str:
     """'field.path: message' for the first problem of a pydantic ValidationError."""
     err = exc.errors()[0]  # type: ignore[attr-defined]

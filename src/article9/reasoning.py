@@ -26,6 +26,8 @@ def minimal_sets(
 ) -> tuple[list[dict[str, bool]], bool]:
     """Minimal sets of values for the `cone` facts (all unknown in `facts`) that make
     `target` true (want=True) or false in every completion. Returns (sets, complete)."""
+    from .engine import bounded_solve
+
     twin = prog.twin()  # type: ignore[attr-defined]
     wanted = "true" if want else "false"
     found: list[dict[str, bool]] = []
@@ -38,15 +40,19 @@ def minimal_sets(
         for name, sym in twin.fact_symbols.items():
             twin.ctl.assign_external(sym, base.get(name))
         twin.ctl.configuration.solve.enum_mode = "auto"
-        with twin.ctl.solve(yield_=True, assumptions=[(target, want)]) as handle:
-            for model in handle:
-                values = {f: model.contains(twin.fact_symbols[f]) for f in cone}
-                implicant = _shrink(prog, fixed, values, target, wanted)
-                found.append(implicant)
-                model.context.add_clause([(twin.fact_symbols[f], not v) for f, v in implicant.items()])
-                if len(found) >= limit:
-                    complete = False
-                    break
+
+        def on_model(model: clingo.Model) -> bool:
+            nonlocal complete
+            values = {f: model.contains(twin.fact_symbols[f]) for f in cone}
+            implicant = _shrink(prog, fixed, values, target, wanted)
+            found.append(implicant)
+            model.context.add_clause([(twin.fact_symbols[f], not v) for f, v in implicant.items()])
+            if len(found) >= limit:
+                complete = False
+                return False  # stop the search
+            return True
+
+        bounded_solve(twin.ctl, on_model, [(target, want)])
     found.sort(key=lambda s: (len(s), sorted(s.items())))
     return found, complete
 

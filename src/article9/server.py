@@ -35,7 +35,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
-from .errors import Article9Error
+from .errors import Article9Error, LimitError
 from .models import Assessment, Comparison, Diff, Scenario, WhatIf, _valid_unicode
 
 WEB = Path(__file__).parent / "web"
@@ -547,6 +547,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @app.exception_handler(Article9Error)
     async def _user_error(_request: Request, exc: Article9Error) -> JSONResponse:
+        if isinstance(exc, LimitError):  # the question is valid; answering it took too long
+            return JSONResponse(status_code=503, content={"detail": exc.message})
         return JSONResponse(
             status_code=422, content={"detail": [{"loc": ["body"], "msg": exc.message, "type": "value_error"}]}
         )
