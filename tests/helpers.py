@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,3 +45,26 @@ def law_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "law"
     shutil.copytree(LAW, dest)
     return dest
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Run an ASGI app under a real uvicorn on a free loopback port, in a thread; yields its
+    base URL and stops the server afterwards."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)

@@ -12,12 +12,12 @@ import os
 import re
 import shutil
 import socket
-import threading
 import time
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from helpers import serving
 
 from article9.server import EXAMPLE_SCENARIO, STRICT_CSP, ServiceSettings, create_app
 
@@ -410,7 +410,6 @@ def test_cors_for_the_given_origin_only():
 def live():
     """uvicorn on a free loopback port, with a 1 s time limit, a 1000-byte body limit and a
     route that sleeps in a worker thread like a slow engine call."""
-    import uvicorn
 
     app = create_app(ServiceSettings(timeout=1.0, max_body=1000))
 
@@ -419,19 +418,8 @@ def live():
         time.sleep(seconds)
         return {"done": "yes"}
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base
 
 
 def test_streamed_body_over_the_limit_on_a_real_server(live):
@@ -484,45 +472,30 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def test_the_explorer_runs_under_the_strict_csp():
     """No CSP violation while using the explorer, its law and pathways pages and the chart,
     under the policy the server sends (STRICT_CSP)."""
-    import uvicorn
     from playwright.sync_api import expect, sync_playwright
 
-    app = create_app()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.1)
-    base = f"http://127.0.0.1:{port}"
     messages: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.on("console", lambda m: messages.append(m.text))
-            page.on("pageerror", lambda e: messages.append(str(e)))
-            response = page.goto(base + "/")
-            assert response.headers["content-security-policy"] == STRICT_CSP
-            page.select_option("#library", "us-ship-defense")
-            expect(page.locator(".card[data-action=defend_foreign_warship] .status")).to_have_attribute(
-                "data-status", "permitted"
-            )
-            page.click("#law-link")
-            expect(page.locator("#lawpage a[href='#/law/sdf-act/76-1-ii']")).to_be_visible()
-            page.click("#pathways-link")
-            chart = page.locator("#chart")
-            expect(chart).to_be_visible()
-            for _ in range(100):  # evaluated from outside the page, as the policy allows
-                if chart.evaluate("img => img.complete && img.naturalWidth"):
-                    break
-                time.sleep(0.1)
-            assert chart.evaluate("img => img.naturalWidth") > 0
-            assert chart.evaluate("img => getComputedStyle(img).maxWidth") == "100%"
-            browser.close()
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app()) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.on("console", lambda m: messages.append(m.text))
+        page.on("pageerror", lambda e: messages.append(str(e)))
+        response = page.goto(base + "/")
+        assert response.headers["content-security-policy"] == STRICT_CSP
+        page.select_option("#library", "us-ship-defense")
+        expect(page.locator(".card[data-action=defend_foreign_warship] .status")).to_have_attribute(
+            "data-status", "permitted"
+        )
+        page.click("#law-link")
+        expect(page.locator("#lawpage a[href='#/law/sdf-act/76-1-ii']")).to_be_visible()
+        page.click("#pathways-link")
+        chart = page.locator("#chart")
+        expect(chart).to_be_visible()
+        for _ in range(100):  # evaluated from outside the page, as the policy allows
+            if chart.evaluate("img => img.complete && img.naturalWidth"):
+                break
+            time.sleep(0.1)
+        assert chart.evaluate("img => img.naturalWidth") > 0
+        assert chart.evaluate("img => getComputedStyle(img).maxWidth") == "100%"
+        browser.close()
     assert not [m for m in messages if "Content Security Policy" in m or "Error" in m], messages

@@ -14,6 +14,7 @@ differ, naming the changed provisions that bear on each."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import sqlite3
@@ -185,6 +186,9 @@ def replay(engine: object, path: Path) -> Replay:
             was_all = json.loads(answer_json)
         except (ValueError, TypeError) as exc:
             raise InputError(f"{path}: decision {decision} is unreadable ({exc})") from None
+        difference = functools.partial(
+            Difference, decision=decision, logged_at=logged_at, date=day_text, scenario=data["title"]
+        )
         missing = [f for f in data["facts"] if f not in known] + [a for a in actions if a not in rb.vocabulary.actions]
         scenario = Scenario(title=data["title"], facts={f: v for f, v in data["facts"].items() if f in known})
         present = [a for a in actions if a in rb.vocabulary.actions]
@@ -202,30 +206,11 @@ def replay(engine: object, path: Path) -> Replay:
                 continue
             bearing = set(was.get("provisions", [])) | set(now["provisions"])
             named = [p for p in changes if p in bearing]
+            changed = [{"provision": p, "change": changes[p]} for p in (named or changes)]
             report.differences.append(
-                Difference(
-                    decision=decision,
-                    logged_at=logged_at,
-                    date=day_text,
-                    scenario=data["title"],
-                    action=d.action,
-                    was=was,
-                    now=now,
-                    changed=[{"provision": p, "change": changes[p]} for p in (named or changes)],
-                    traced=bool(named),
-                )
+                difference(action=d.action, was=was, now=now, changed=changed, traced=bool(named))
             )
         for name in missing:
-            report.differences.append(
-                Difference(
-                    decision=decision,
-                    logged_at=logged_at,
-                    date=day_text,
-                    scenario=data["title"],
-                    action=name if name in actions else "-",
-                    was={},
-                    now={},
-                    changed=[{"provision": "vocabulary", "change": f"{name!r} is no longer in the vocabulary"}],
-                )
-            )
+            gone = [{"provision": "vocabulary", "change": f"{name!r} is no longer in the vocabulary"}]
+            report.differences.append(difference(action=name if name in actions else "-", was={}, now={}, changed=gone))
     return report

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -82,6 +83,50 @@ def solve_seconds() -> float:
     return value
 
 
+class _Watchdog:
+    """One thread per process that interrupts solver calls running past their deadline
+    (cheaper per call than clingo's asynchronous solving, which starts a thread each time)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active: dict[int, tuple[float, clingo.Control]] = {}
+        self.fired: set[int] = set()
+        self.count = 0
+        self.thread: threading.Thread | None = None
+
+    def watch(self, ctl: clingo.Control, seconds: float) -> int:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="article9-solve-watchdog", daemon=True)
+                self.thread.start()
+            self.count += 1
+            self.active[self.count] = (time.monotonic() + seconds, ctl)
+            return self.count
+
+    def done(self, token: int) -> bool:
+        """Stop watching; True when the call was interrupted for its deadline."""
+        with self.lock:
+            self.active.pop(token, None)
+            if token in self.fired:
+                self.fired.discard(token)
+                return True
+            return False
+
+    def _run(self) -> None:  # pragma: no cover - timing-dependent; exercised by the limit tests
+        while True:
+            time.sleep(0.02)
+            now = time.monotonic()
+            with self.lock:
+                for token, (deadline, ctl) in list(self.active.items()):
+                    if now >= deadline:
+                        ctl.interrupt()
+                        self.fired.add(token)
+                        del self.active[token]
+
+
+_WATCHDOG = _Watchdog()
+
+
 def bounded_solve(
     ctl: clingo.Control,
     on_model: Callable[[clingo.Model], bool | None] | None = None,
@@ -90,14 +135,19 @@ def bounded_solve(
     """One solver call that gives up after solve_seconds(): a rule base (a stranger's reform,
     say) can make a question as hard as satisfiability over the unknown facts."""
     limit = solve_seconds()
-    with ctl.solve(on_model=on_model, assumptions=list(assumptions), async_=True) as handle:
-        if not handle.wait(limit):
-            handle.cancel()
-            raise LimitError(
-                f"solving took longer than {limit:g} s (ARTICLE9_SOLVE_SECONDS); the rule base makes this "
-                "question too hard to answer in time"
-            )
-        return handle.get()
+    token = _WATCHDOG.watch(ctl, limit)
+    try:
+        result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
+    finally:
+        fired = _WATCHDOG.done(token)
+    if fired:
+        if not result.interrupted:  # the interrupt came just after the call ended: clear it
+            ctl.solve()
+        raise LimitError(
+            f"solving took longer than {limit:g} s (ARTICLE9_SOLVE_SECONDS); the rule base makes this "
+            "question too hard to answer in time"
+        )
+    return result
 
 
 class Valuation:
