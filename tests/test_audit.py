@@ -24,6 +24,7 @@ def test_log_is_append_only_and_replay_of_same_law_finds_nothing(tmp_path):
     log = tmp_path / "decisions.sqlite"
     assert cli("--log", str(log), "assess", SHIP).returncode == 0
     assert cli("--log", str(log), "explain", SHIP, "defend_foreign_warship", "-d", "2014-06-01").returncode == 0
+    assert cli("--log", str(log), "compare", SHIP, "-d", "2016-05-01", "-d", "2014-06-01").returncode == 0
     db = sqlite3.connect(log)
     rows = db.execute("SELECT source, date, actions, answer, rulebase, version FROM decisions").fetchall()
     assert [(r[0], r[1]) for r in rows] == [
@@ -31,6 +32,8 @@ def test_log_is_append_only_and_replay_of_same_law_finds_nothing(tmp_path):
         ("cli assess", "2015-06-01"),
         ("cli assess", "2014-06-01"),
         ("cli explain", "2014-06-01"),
+        ("cli compare", "2014-06-01"),
+        ("cli compare", "2016-05-01"),
     ]
     assert json.loads(rows[0][3])["defend_foreign_warship"]["status"] == "permitted"
     assert json.loads(rows[0][3])["defend_foreign_warship"]["lawful"] == ["sdf-act/76-1-ii"]
@@ -41,7 +44,7 @@ def test_log_is_append_only_and_replay_of_same_law_finds_nothing(tmp_path):
     db.close()
     same = cli("replay", str(log))
     assert same.returncode == 0, same.stdout + same.stderr
-    assert "4 logged decisions, 4 answers: 4 the same, 0 different." in same.stdout
+    assert "6 logged decisions, 6 answers: 6 the same, 0 different." in same.stdout
 
 
 def test_replay_of_a_log_made_on_an_older_rule_base_names_the_changed_provision(tmp_path):
@@ -100,8 +103,19 @@ def test_served_answers_are_logged_and_replayed(tmp_path, monkeypatch):
     assert ok.json()[0]["rulebase"]["version"] and len(ok.json()[0]["rulebase"]["hash"]) == 64
     assert client.post("/explain", json={"scenario": scenario, "action": "defend_foreign_warship"}).status_code == 200
     assert client.post("/assess", json={"scenario": {"title": "x", "facts": {"nope": True}}}).status_code == 422
+    both = {"scenario": scenario, "dates": ["2016-05-01", "2014-06-01"], "actions": ["defend_foreign_warship"]}
+    assert client.post("/compare", json=both).status_code == 200
+    asked = {"facts": {"survival_threat": True}, "actions": ["defend_foreign_warship"], "date": "2016-05-01"}
+    assert client.post("/interview/next", json=asked).status_code == 200
     rows = sqlite3.connect(log).execute("SELECT source, date FROM decisions ORDER BY id").fetchall()
-    assert [r[0] for r in rows] == ["api /assess", "api /assess", "api /explain"]
+    assert [r[0] for r in rows] == [
+        "api /assess",
+        "api /assess",
+        "api /explain",
+        "api /compare",
+        "api /compare",
+        "api /interview/next",
+    ]
     assert [r[1] for r in rows[:2]] == ["2016-05-01", "2014-06-01"]
     again = cli("replay", str(log))
-    assert again.returncode == 0 and "3 logged decisions" in again.stdout and "0 different" in again.stdout
+    assert again.returncode == 0 and "6 logged decisions" in again.stdout and "0 different" in again.stdout

@@ -331,7 +331,9 @@ def compare(
 
     engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
-    result = engine.compare(scenario, days, action or None, lang=lang)
+    result = engine.compare(
+        scenario, days, action or None, lang=lang, on_result=lambda r: _record(engine, scenario, [r], "cli compare")
+    )
     _show(result, fmt, render.comparison_markdown, render.print_comparison)
 
 

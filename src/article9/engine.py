@@ -533,14 +533,23 @@ class Engine:
         )
 
     def compare(
-        self, scenario: Scenario, days: list[dt.date], actions: Iterable[str] | None = None, lang: str = "en"
+        self,
+        scenario: Scenario,
+        days: list[dt.date],
+        actions: Iterable[str] | None = None,
+        lang: str = "en",
+        on_result: Callable[[Assessment], None] | None = None,
     ) -> Comparison:
         """The scenario's answers on several dates, and for each change between consecutive
-        dates the provisions whose dated blocks made it."""
+        dates the provisions whose dated blocks made it. `on_result` sees each date's
+        assessment (the faces use it to keep the decision log)."""
         if len(days) < 2:
             raise InputError("compare needs at least two dates (--date D1 --date D2)")
         days = sorted(set(days))
         results = [self.assess(scenario, d, actions, lang=lang) for d in days]
+        if on_result is not None:
+            for result in results:
+                on_result(result)
         rows = []
         for i, action in enumerate(r.action for r in results[0].determinations):
             dets = [r.determinations[i] for r in results]

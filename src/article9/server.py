@@ -636,7 +636,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @app.post("/compare", response_model=Comparison, response_model_by_alias=True, responses=POST_ERRORS)
     def compare(req: CompareRequest) -> Response:
         limited(req.dates, req.actions)
-        result = shared_engine().compare(checked(req.scenario), req.dates, req.actions or None)
+        s = checked(req.scenario)
+        result = shared_engine().compare(
+            s, req.dates, req.actions or None, on_result=lambda r: record(s, [r], "api /compare")
+        )
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/whatif", response_model=WhatIf, response_model_by_alias=True, responses=POST_ERRORS)
@@ -669,7 +672,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             question = Question(
                 fact=fact, kind=f.kind, question=getattr(f.question, req.lang), help=getattr(f.help, req.lang)
             )
-        return InterviewResponse(question=question, assessment=e.assess(s, when, actions))
+        assessment = e.assess(s, when, actions)
+        record(s, [assessment], "api /interview/next")
+        return InterviewResponse(question=question, assessment=assessment)
 
     @app.get("/scenarios")
     def scenarios() -> list[dict[str, Any]]:
