@@ -144,8 +144,8 @@ def bounded_solve(
         if not result.interrupted:  # the interrupt came just after the call ended: clear it
             ctl.solve()
         raise LimitError(
-            f"solving took longer than {limit:g} s (ARTICLE9_SOLVE_SECONDS); the rule base makes this "
-            "question too hard to answer in time"
+            f"solving took longer than the limit of {limit:g} s (ARTICLE9_SOLVE_SECONDS): raise the limit, "
+            "or ask with fewer unknown facts or a simpler rule base"
         )
     return result
 
