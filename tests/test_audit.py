@@ -119,3 +119,20 @@ def test_served_answers_are_logged_and_replayed(tmp_path, monkeypatch):
     assert [r[1] for r in rows[:2]] == ["2016-05-01", "2014-06-01"]
     again = cli("replay", str(log))
     assert again.returncode == 0 and "6 logged decisions" in again.stdout and "0 different" in again.stdout
+
+
+def test_replay_of_a_log_with_a_malformed_row_is_a_clear_error(tmp_path):
+    """The triggers stop UPDATE and DELETE, not INSERT: a row written by hand must give an
+    input error naming it, not a traceback."""
+    log = tmp_path / "decisions.sqlite"
+    assert cli("--log", str(log), "assess", SHIP, "-d", "2016-05-01").returncode == 0
+    db = sqlite3.connect(log)
+    (rb_hash,) = db.execute("SELECT rulebase FROM decisions").fetchone()
+    db.execute(
+        "INSERT INTO decisions (logged_at, source, version, rulebase, date, scenario, actions, answer) "
+        "VALUES ('now', 'hand', '0', ?, '2016-05-01', '{\"facts\": {}}', '[]', '{}')",
+        (rb_hash,),
+    )
+    db.commit()
+    run = cli("replay", str(log))
+    assert run.returncode == 2 and "decision 2 is unreadable" in run.stderr and "Traceback" not in run.stderr

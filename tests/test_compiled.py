@@ -150,3 +150,18 @@ def test_batch_on_a_dask_cluster_matches_local(tmp_path):
     assert remote.read_text() == local.read_text()
     down = cli("batch", str(src), str(remote), "--dask", "tcp://127.0.0.1:9")
     assert down.returncode == 2 and "cannot reach the scheduler" in down.stderr
+
+
+def test_batch_output_order_does_not_depend_on_the_chunk_size(tmp_path):
+    """Rows in input order, then dates as given, then actions: the same file for any --chunk."""
+    src = tmp_path / "in.csv"
+    src.write_text("id,survival_threat\na,true\nb,false\nc,\n")
+    args = ["-d", "2017-01-01", "-d", "2004-01-01", "-a", "defend_foreign_warship", "-a", "rescue_nationals_abroad"]
+    one, many = tmp_path / "one.csv", tmp_path / "many.csv"
+    assert cli("batch", str(src), str(one), *args, "--chunk", "1").returncode == 0
+    assert cli("batch", str(src), str(many), *args).returncode == 0
+    assert one.read_text() == many.read_text()
+    keys = [line.split(",")[:4] for line in one.read_text().splitlines()[1:]]
+    assert [k[1] for k in keys] == ["a"] * 4 + ["b"] * 4 + ["c"] * 4
+    assert [k[2] for k in keys[:4]] == ["2017-01-01", "2017-01-01", "2004-01-01", "2004-01-01"]
+    assert [k[3] for k in keys[:2]] == ["defend_foreign_warship", "rescue_nationals_abroad"]

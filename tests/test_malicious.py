@@ -339,3 +339,24 @@ def test_the_api_answers_503_when_solving_runs_out_of_time(monkeypatch):
     assert slow.status_code == 503 and "ARTICLE9_SOLVE_SECONDS" in slow.json()["detail"]
     monkeypatch.delenv("ARTICLE9_SOLVE_SECONDS")
     assert client.post("/assess", json=body).status_code == 200
+
+
+def test_a_limit_reached_inside_the_search_for_minimal_sets_is_still_a_503(monkeypatch):
+    """The minimal deciding sets run solver calls from inside another solver's callback;
+    clingo re-raises a callback's exception wrapped in its own type. The limit must still
+    reach the client as a LimitError with its message (HTTP 503), not an internal error."""
+    from fastapi.testclient import TestClient
+
+    from article9.engine import GroundProgram
+    from article9.errors import LimitError
+    from article9.server import create_app
+
+    def overdue(*_args, **_kwargs):
+        raise LimitError("solving took longer than the limit of 1 s (ARTICLE9_SOLVE_SECONDS)")
+
+    monkeypatch.setattr(GroundProgram, "always", overdue)
+    client = TestClient(create_app())
+    body = {"scenario": {"title": "open", "facts": {}}, "dates": ["2020-01-01"], "actions": ["defend_foreign_warship"]}
+    answer = client.post("/assess", json=body)
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["detail"].startswith("solving took longer than the limit of 1 s")

@@ -174,3 +174,8 @@ def test_cached_parse_equals_a_fresh_parse(tmp_path, monkeypatch):
     assert corpus.load_rulebase().rules[0].text.startswith("edited ")  # the cache is what is read
     cache.chmod(0o666)
     assert shape(corpus.load_rulebase()) == shape(fresh)  # but not from a file others can write
+    cache.write_text(original.replace('"text": "', '"text": "edited ', 1))
+    cache.chmod(0o600)
+    tmp_path.chmod(0o777)
+    assert shape(corpus.load_rulebase()) == shape(fresh)  # nor from a folder others can write
+    tmp_path.chmod(0o700)

@@ -184,13 +184,24 @@ def replay(engine: object, path: Path) -> Replay:
             data = json.loads(scenario_json)
             actions = json.loads(actions_json)
             was_all = json.loads(answer_json)
-        except (ValueError, TypeError) as exc:
+            title, logged_facts = data["title"], data["facts"]
+            if not (
+                isinstance(title, str)
+                and isinstance(logged_facts, dict)
+                and all(isinstance(v, bool) for v in logged_facts.values())
+                and isinstance(actions, list)
+                and all(isinstance(a, str) for a in actions)
+                and isinstance(was_all, dict)
+                and all(isinstance(v, dict) for v in was_all.values())
+            ):
+                raise ValueError("its scenario, actions or answer do not have the logged shape")
+        except (ValueError, TypeError, KeyError) as exc:
             raise InputError(f"{path}: decision {decision} is unreadable ({exc})") from None
         difference = functools.partial(
-            Difference, decision=decision, logged_at=logged_at, date=day_text, scenario=data["title"]
+            Difference, decision=decision, logged_at=logged_at, date=day_text, scenario=title
         )
-        missing = [f for f in data["facts"] if f not in known] + [a for a in actions if a not in rb.vocabulary.actions]
-        scenario = Scenario(title=data["title"], facts={f: v for f, v in data["facts"].items() if f in known})
+        missing = [f for f in logged_facts if f not in known] + [a for a in actions if a not in rb.vocabulary.actions]
+        scenario = Scenario(title=title, facts={f: v for f, v in logged_facts.items() if f in known})
         present = [a for a in actions if a in rb.vocabulary.actions]
         result = engine.assess(scenario, day, present)  # type: ignore[attr-defined]
         if result.rulebase.hash != rb_hash and rb_hash not in report.old_rulebases:

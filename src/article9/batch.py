@@ -43,7 +43,7 @@ PARQUET_SCHEMA = pa.schema(
     [
         ("row", pa.int64()),
         ("id", pa.string()),
-        ("date", pa.dictionary(pa.int8(), pa.string())),
+        ("date", pa.dictionary(pa.int16(), pa.string())),
         ("action", pa.dictionary(pa.int16(), pa.string())),
         ("status", pa.dictionary(pa.int8(), pa.string())),
         ("basis", pa.dictionary(pa.int16(), pa.string())),
@@ -268,7 +268,11 @@ def _canonical(path: Path, batch: pa.RecordBatch, first: int, facts: list[str]) 
             bad |= wrong
         values[f] = pa.array(np.where(is_true, True, False), mask=~(is_true | is_false), type=pa.bool_())
     if "id" in names:
-        ids = batch.column(names.index("id")).cast(pa.string()).fill_null("")
+        column = batch.column(names.index("id"))
+        try:
+            ids = column.cast(pa.string()).fill_null("")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise InputError(f"{path}: column 'id' has type {column.type}; expected text or numbers") from None
     else:
         ids = pa.array([""] * n, pa.string())
     rows = pa.array(np.arange(first, first + n, dtype=np.int64))
@@ -285,8 +289,9 @@ def _canonical(path: Path, batch: pa.RecordBatch, first: int, facts: list[str]) 
 def assess_chunk(
     engine: object, days: list[dt.date], names: list[str], batch: pa.RecordBatch
 ) -> tuple[list[pa.RecordBatch], int, int]:
-    """Output record batches (one per date, rows in input order, actions in `names` order)
-    for one chunk in the chunk format: fully known rows by the compiled evaluator, the
+    """Output record batches for one chunk in the chunk format, in the order of the output
+    file: rows in input order, for each row the dates in the order given, for each date the
+    actions in `names` order. Computed for one chunk: fully known rows by the compiled evaluator, the
     others by the solver. The same function runs locally and on Dask workers."""
     from .compiled import assess_known
     from .models import Scenario
@@ -308,38 +313,42 @@ def assess_chunk(
     code_of = {p: k for k, p in enumerate(all_bases, start=1)}
     open_facts = batch.select(facts).take(pa.array(open_rows)).to_pylist() if len(open_rows) else []
     ids = batch.column("id")
-    index = np.repeat(np.arange(n), width)
-    out = []
-    for day in days:
-        status = np.zeros((n, width), dtype=np.int8)
-        basis = np.zeros((n, width), dtype=np.int16)
+    status = np.zeros((n, len(days), width), dtype=np.int8)  # row, date, action: the output order
+    basis = np.zeros((n, len(days), width), dtype=np.int16)
+    for k, day in enumerate(days):
         if len(known_rows):
             res = assess_known(engine, day, matrix.T, names)
             for j, a in enumerate(names):
-                status[known_rows, j] = np.where(res[a]["permitted"], 0, 1)
+                status[known_rows, k, j] = np.where(res[a]["permitted"], 0, 1)
                 local = np.array([0, *(code_of[p] for p in res[a]["bases"])], dtype=np.int16)
-                basis[known_rows, j] = local[res[a]["code"]]
+                basis[known_rows, k, j] = local[res[a]["code"]]
         for i, values in zip(open_rows, open_facts, strict=True):
             title = ids[int(i)].as_py() or str(batch.column("row")[int(i)].as_py())
             assessment = engine.assess(Scenario(title=title, facts=values), day, names)  # type: ignore[attr-defined]
             for j, d in enumerate(assessment.determinations):
-                status[i, j] = STATUS.index(d.status)
+                status[i, k, j] = STATUS.index(d.status)
                 lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
                 if lawful and d.status != "not_permitted":
-                    basis[i, j] = code_of[lawful[0]]
-        out.append(
-            pa.RecordBatch.from_arrays(
-                [
-                    pa.array(np.repeat(batch.column("row").to_numpy(), width)),
-                    ids.take(pa.array(index)),
-                    pa.DictionaryArray.from_arrays(pa.array(np.zeros(n * width, np.int8)), [day.isoformat()]),
-                    pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(width, dtype=np.int16), n)), names),
-                    pa.DictionaryArray.from_arrays(pa.array(status.ravel()), STATUS),
-                    pa.DictionaryArray.from_arrays(pa.array(basis.ravel()), basis_dictionary),
-                ],
-                names=OUT_SCHEMA.names,
-            )
+                    basis[i, k, j] = code_of[lawful[0]]
+    per_row = len(days) * width
+    out = [
+        pa.RecordBatch.from_arrays(
+            [
+                pa.array(np.repeat(batch.column("row").to_numpy(), per_row)),
+                ids.take(pa.array(np.repeat(np.arange(n), per_row))),
+                pa.DictionaryArray.from_arrays(
+                    pa.array(np.tile(np.repeat(np.arange(len(days), dtype=np.int16), width), n)),
+                    [d.isoformat() for d in days],
+                ),
+                pa.DictionaryArray.from_arrays(
+                    pa.array(np.tile(np.arange(width, dtype=np.int16), n * len(days))), names
+                ),
+                pa.DictionaryArray.from_arrays(pa.array(status.ravel()), STATUS),
+                pa.DictionaryArray.from_arrays(pa.array(basis.ravel()), basis_dictionary),
+            ],
+            names=OUT_SCHEMA.names,
         )
+    ]
     return out, len(known_rows), len(open_rows)
 
 

@@ -416,8 +416,8 @@ def batch(
         raise InputError("--chunk must be at least 1")
     client = None  # a Dask client when --dask is given
     if dask is not None:
-        if reform is not None:
-            raise InputError("--dask runs the packaged law only; --reform cannot be combined with it")
+        if reform is not None or _state.get("law_dir") is not None:
+            raise InputError("--dask runs the packaged law only; --reform and --law-dir cannot be combined with it")
         try:
             from distributed import Client
         except ImportError:
@@ -426,26 +426,28 @@ def batch(
             client = Client(dask, timeout=10)
         except OSError as exc:
             raise InputError(f"--dask: cannot reach the scheduler at {dask} ({exc})") from None
-    if sys.stderr.isatty():
-        from rich.progress import Progress
+    try:
+        if sys.stderr.isatty():
+            from rich.progress import Progress
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("assessing", total=None)
-            counts = run_batch(
-                engine,
-                source,
-                target,
-                days,
-                action or None,
-                on_error,
-                chunk,
-                progress=lambda n: bar.advance(task, n),
-                dask_client=client,
-            )
-    else:
-        counts = run_batch(engine, source, target, days, action or None, on_error, chunk, dask_client=client)
-    if client is not None:
-        client.close()
+            with Progress(transient=True) as bar:
+                task = bar.add_task("assessing", total=None)
+                counts = run_batch(
+                    engine,
+                    source,
+                    target,
+                    days,
+                    action or None,
+                    on_error,
+                    chunk,
+                    progress=lambda n: bar.advance(task, n),
+                    dask_client=client,
+                )
+        else:
+            counts = run_batch(engine, source, target, days, action or None, on_error, chunk, dask_client=client)
+    finally:
+        if client is not None:
+            client.close()
     for message in counts.pop("error_messages"):
         typer.echo(f"skipped: {message}", err=True)
     typer.echo(

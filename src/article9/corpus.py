@@ -77,12 +77,31 @@ def _cache_file(blocks: list[Block]) -> Path | None:
     base = os.environ.get("ARTICLE9_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "article9"
     )
-    h = hashlib.sha256()
+    import clingo
+
+    h = hashlib.sha256(f"clingo {clingo.__version__}".encode())  # rule texts are clingo's printing
     for module in ("rules.py", "lawfile.py", "corpus.py"):
         h.update((Path(__file__).parent / module).read_bytes())
     for b in blocks:
         h.update(f"\0{b.provision_id}\0{b.path}\0{b.line}\0{b.window}\0{b.text}".encode())
     return Path(base) / f"rules-{h.hexdigest()[:32]}.json"
+
+
+def _private(st: os.stat_result) -> bool:
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _read_private(path: Path) -> str:
+    """The file's text if it and its folder belong to this user and no one else can write
+    them; the file is opened without following links and checked on the open descriptor,
+    so it cannot be swapped between the check and the read. 'null' otherwise."""
+    if not _private(os.stat(path.parent)):
+        return "null"
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, encoding="utf-8") as handle:
+        if not _private(os.fstat(handle.fileno())):
+            return "null"
+        return handle.read()
 
 
 def parsed_rules(blocks: list[Block]) -> list[Rule]:
@@ -93,9 +112,8 @@ def parsed_rules(blocks: list[Block]) -> list[Rule]:
     cache = _cache_file(blocks)
     if cache is not None:
         try:
-            st = cache.stat()
-            if st.st_uid == os.getuid() and not st.st_mode & 0o022:
-                data = json.loads(cache.read_text(encoding="utf-8"))
+            data = json.loads(_read_private(cache))
+            if data is not None:
                 return [
                     Rule(
                         r["id"],

@@ -8,9 +8,11 @@ class Article9Error(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: object) -> None:
+        # clingo re-raises an exception from a callback as type(e)(e): keep the text, not the object
+        text = message.message if isinstance(message, Article9Error) else str(message)
+        super().__init__(text)
+        self.message = text
 
     def __str__(self) -> str:
         return self.message

@@ -41,10 +41,16 @@ def minimal_sets(
             twin.ctl.assign_external(sym, base.get(name))
         twin.ctl.configuration.solve.enum_mode = "auto"
 
+        failed: list[Exception] = []
+
         def on_model(model: clingo.Model) -> bool:
             nonlocal complete
             values = {f: model.contains(twin.fact_symbols[f]) for f in cone}
-            implicant = _shrink(prog, fixed, values, target, wanted)
+            try:
+                implicant = _shrink(prog, fixed, values, target, wanted)
+            except Exception as exc:  # noqa: BLE001 - e.g. a LimitError of an inner call: re-raised below
+                failed.append(exc)
+                return False
             found.append(implicant)
             model.context.add_clause([(twin.fact_symbols[f], not v) for f, v in implicant.items()])
             if len(found) >= limit:
@@ -53,6 +59,8 @@ def minimal_sets(
             return True
 
         bounded_solve(twin.ctl, on_model, [(target, want)])
+        if failed:
+            raise failed[0]
     found.sort(key=lambda s: (len(s), sorted(s.items())))
     return found, complete
 
