@@ -499,3 +499,14 @@ def test_the_explorer_runs_under_the_strict_csp():
         assert chart.evaluate("img => getComputedStyle(img).maxWidth") == "100%"
         browser.close()
     assert not [m for m in messages if "Content Security Policy" in m or "Error" in m], messages
+
+
+def test_head_answers_like_get_without_a_body():
+    client = TestClient(create_app())
+    page = client.head("/")
+    assert page.status_code == 200 and page.content == b""
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"] == STRICT_CSP
+    assert client.head("/health").status_code == 200
+    assert client.head("/law/sdf-act/76-1-ii").status_code == 200
+    assert client.head("/no/such/page").status_code == 404

@@ -464,9 +464,35 @@ class BodyLimitMiddleware:
         await JSONResponse(status_code=413, content={"detail": exc.detail}, headers=exc.headers)(scope, receive, send)
 
 
+class HeadMiddleware:
+    """Answers HEAD as the same GET without its body (as HTTP asks), so `curl -I` and
+    monitoring checks see the page's real status and headers instead of a 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def service_middleware(settings: ServiceSettings, overrunning: set[asyncio.Future[None]]) -> list[Middleware]:
     """The middleware stack, outermost first."""
-    stack = [Middleware(SecurityHeadersMiddleware), Middleware(RequestLogMiddleware, logger=default_access_log())]
+    stack = [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(RequestLogMiddleware, logger=default_access_log()),
+        Middleware(HeadMiddleware),
+    ]
     if settings.cors:
         stack.append(
             Middleware(
