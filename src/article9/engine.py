@@ -228,7 +228,8 @@ class GroundProgram:
                 self.requires.setdefault(key, []).append(sym)
 
         self._twin: GroundProgram | None = None
-        self._fact_atoms = {self.atom_of[sym]: f for f, sym in self.fact_symbols.items() if sym in self.atom_of}
+        self.fact_of_atom = {self.atom_of[sym]: f for f, sym in self.fact_symbols.items() if sym in self.atom_of}
+        self.fact_of_symbol = {sym: f for f, sym in self.fact_symbols.items()}
 
     def _support(self, target: clingo.Symbol) -> list[int]:
         """Derived atoms `target` depends on, dependencies first (cached per target)."""
@@ -272,7 +273,7 @@ class GroundProgram:
             starts = [self.atom_of[t] for t in targets if t in self.atom_of]
             support = set(self.dependency_order(starts))
             read = _reads(self, support) | set(starts)
-            cached = self.cone_cache[action] = tuple(f for a, f in self._fact_atoms.items() if a in read)
+            cached = self.cone_cache[action] = tuple(f for a, f in self.fact_of_atom.items() if a in read)
         return cached
 
     def provisions_for(self, target: clingo.Symbol) -> set[str]:
@@ -288,8 +289,8 @@ class GroundProgram:
         """Three-valued (Kleene) evaluation of `target` by iterating the ground rules to a
         fixpoint. Sound: a true or false result holds in every completion of the unknown
         facts; 'unknown' may still be decided, which only the solver can tell."""
-        known: dict[int, bool] = {a: facts[f] for a, f in self._fact_atoms.items() if facts.get(f) is not None}
-        free = {a for a, f in self._fact_atoms.items() if facts.get(f) is None}
+        known: dict[int, bool] = {a: facts[f] for a, f in self.fact_of_atom.items() if facts.get(f) is not None}
+        free = {a for a, f in self.fact_of_atom.items() if facts.get(f) is None}
 
         def lit(lit_id: int) -> bool | None:
             atom = abs(lit_id)
@@ -446,7 +447,7 @@ class Engine:
                 status=_status(statuses[a]),
                 constitutional=val.of(_fn("constitutional", a)),
                 bases=self._bases(prog, val, a, day, lang),
-                explanation=explainer.explain_action(a, self._not_in_force(a, day)),
+                explanation=explainer.explain_action(a, self._not_in_force(prog, a, day)),
             )
             if statuses[a] == "unknown":
                 self._undecided(det, prog, val, facts, lang)
@@ -724,12 +725,9 @@ class Engine:
             ]
         return plan
 
-    def _not_in_force(self, action: str, day: dt.date) -> list[tuple[str, str]]:
-        return [
-            (pid, self.rb.window_text(pid))
-            for pid in self.candidate_bases(action)
-            if not any(b.in_force(day) for b in self.rb.provisions[pid].blocks)
-        ]
+    def _not_in_force(self, prog: GroundProgram, action: str, day: dt.date) -> list[tuple[str, str]]:
+        """Candidate bases of `action` whose rules are not in force on `day`, with their windows."""
+        return [(pid, window) for pid, in_force, window, *_ in self._basis_plan(prog, action, day) if not in_force]
 
 
 class _Memo:
@@ -840,7 +838,6 @@ class Explainer:
         self.val = val
         self.day = day
         self.lang = lang
-        self.fact_atoms = {s: f for f, s in prog.fact_symbols.items()}
 
     def say(self, en: str, ja: str) -> str:
         return ja if self.lang == "ja" else en
@@ -932,15 +929,15 @@ class Explainer:
         if atom is not None:
             return self.explain_atom(atom, depth)
         value: Tri = "true" if sym in self.prog.static else "false"
-        if sym in self.fact_atoms:
-            fact = self.rb.vocabulary.facts[self.fact_atoms[sym]]
+        if sym in self.prog.fact_of_symbol:
+            fact = self.rb.vocabulary.facts[self.prog.fact_of_symbol[sym]]
             return Step(atom=str(sym), text=self.text(sym), value=value, kind="fact", fact_kind=fact.kind)
         return self._explain(Step(atom=str(sym), text=self.text(sym), value=value, kind="derived"), [], depth)
 
     def explain_atom(self, atom: int, depth: int) -> Step:
         value = self.val.of_atom(atom)
         name, text = self.atom_text(atom)
-        fact = self.prog._fact_atoms.get(atom)
+        fact = self.prog.fact_of_atom.get(atom)
         if fact is not None:
             kind = self.rb.vocabulary.facts[fact].kind
             return Step(atom=name, text=text, value=value, kind="fact", fact_kind=kind)
