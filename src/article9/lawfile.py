@@ -176,9 +176,10 @@ def _check_characters(text: str, name: str) -> None:
         raise RuleBaseError(f"{name}:{line}: character U+{ord(bad.group(0)):04X} is not allowed in a law file")
 
 
-def parse_law_file(path: Path, text: str | None = None) -> Instrument:
-    """Parse one literate law file; every problem is reported with file and line."""
-    name = f"{path.parent.name}/{path.name}"
+def parse_law_file(path: Path, text: str | None = None, name: str | None = None) -> Instrument:
+    """Parse one literate law file; every problem is reported with file and line, the file
+    named `name` (default: folder/file, as `law/sdf-act.md`)."""
+    name = name or f"{path.parent.name}/{path.name}"
     text = path.read_text(encoding="utf-8") if text is None else text
     _check_characters(text, name)
     lines = text.splitlines()

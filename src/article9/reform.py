@@ -54,7 +54,7 @@ def load_reform(rb: RuleBase, path: Path) -> RuleBase:
 
 
 def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
-    inst = parse_law_file(path, text)
+    inst = parse_law_file(path, text, name=str(path))  # the path the user gave
     name = inst.path
     if inst.kind != "reform":
         raise RuleBaseError(f"{name}:2: a reform file has 'kind: reform' in its front matter")
