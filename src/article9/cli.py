@@ -534,7 +534,7 @@ def law(
     lang: Annotated[str, typer.Option("--lang", help="Language of the summary: en or ja.")] = "en",
 ) -> None:
     """Show a provision: its summary, marker, sources, rules and in-force windows."""
-    from .corpus import load_rulebase, suggest
+    from .corpus import find_by_number, load_rulebase, suggest
     from .scenario import parse_date
 
     _set_lang(lang)
@@ -547,7 +547,23 @@ def law(
                 console.print(f"  {p.id} [{p.marker}] {p.title}  ({rb.window_text(p.id)})", highlight=False)
         return
     pid = rb.aliases.get(citation, citation)
-    if pid in rb.provisions:
+    numbered = find_by_number(rb, citation, day) if " " in citation.strip() else []
+    if numbered:
+        when = f"on {day.isoformat()}" if day else "at some time"
+        for p, window in numbered:
+            n = next((n for n in p.numbers if n.window == window), None)
+            console.print(
+                f"{citation.strip()} {when}: {p.id}, cited as {n.title() if n else p.title} in {window}",
+                highlight=False,
+            )
+        matches = [p for p, _ in numbered]
+    elif " " in citation.strip() and citation.split()[0] in rb.instruments:
+        raise InputError(
+            f"no provision of {citation.split()[0]} was numbered '{citation.split(None, 1)[1]}'"
+            + (f" on {day.isoformat()}" if day else "")
+            + f"; run 'article9 law {citation.split()[0]}' for its provisions and 'article9 timeline' for renumberings"
+        )
+    elif pid in rb.provisions:
         matches = [rb.provisions[pid]]
     elif citation in rb.instruments:
         matches = rb.instruments[citation].provisions
@@ -567,9 +583,11 @@ def law(
     for p in matches:
         console.print()
         console.print(
-            f"[bold]{p.id}[/bold] {p.title} ({p.title_ja})  [{p.marker}]  sources: {', '.join(p.sources)}",
+            f"[bold]{p.id}[/bold] {p.title_on(day)} ({p.title_on(day, 'ja')})  [{p.marker}]  sources: {', '.join(p.sources)}",
             highlight=False,
         )
+        for n in p.numbers:
+            console.print(f"  numbered {n.title()} ({n.title('ja')}) in {n.window}", highlight=False)
         console.print(p.summary_ja if lang == "ja" and p.summary_ja else p.summary, highlight=False, markup=False)
         blocks = [b for b in p.blocks if day is None or b.in_force(day)]
         if day is not None and not blocks:
@@ -736,10 +754,23 @@ def timeline(
                         "from": b.start.isoformat(),
                         "to": end,
                         "provision": p.id,
-                        "title": p.title,
+                        "title": p.title_on(b.start),
                         "marker": p.marker,
                         "instrument": inst.id,
                         "source": f"{b.path}:{b.line}",
+                    }
+                )
+            for prev, n in zip(p.numbers, p.numbers[1:], strict=False):
+                rows.append(
+                    {
+                        "from": n.start.isoformat(),
+                        "to": None,
+                        "provision": p.id,
+                        "title": f"renumbered: {prev.article} ({prev.name}) becomes {n.article} ({n.name})",
+                        "marker": p.marker,
+                        "instrument": inst.id,
+                        "source": f"{inst.path}:{p.line}",
+                        "renumbered": {"from": prev.article, "to": n.article},
                     }
                 )
             if not p.blocks:
@@ -760,6 +791,8 @@ def timeline(
         return
     for r in rows:
         window = f"{r['from']} .. {r['to'] or ''}" if r["from"] else "(no rules: text only)"
+        if "renumbered" in r:
+            window = f"{r['from']} renumbered"
         console.print(f"{window:<26} {r['provision']:<40} [{r['marker']}] {r['title']}", highlight=False, markup=False)
 
 

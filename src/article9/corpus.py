@@ -183,7 +183,64 @@ def load_rulebase(law_dir: Path | None = None) -> RuleBase:
         raise RuleBaseError(f"{law_dir}: no law files (*.md)")
     rb = RuleBase(vocabulary, vocab_path.read_text(encoding="utf-8"), instruments, provisions, rules, aliases)
     check_names(rb)
+    check_numbering(rb)
     return rb
+
+
+def numbering_problems(rb: RuleBase) -> list[str]:
+    """Blocks cited under a number they did not have: a block of a renumbered provision
+    must lie inside one window of its `numbers:` list, so that the article number cited
+    for any date of the block is the number of that date."""
+    out = []
+    for p in rb.provisions.values():
+        if not p.numbers:
+            continue
+        for b in p.blocks:
+            inside = [n for n in p.numbers if n.start <= b.start and b.end <= n.end]
+            if len(inside) != 1:
+                cuts = [n.start.isoformat() for n in p.numbers if b.start < n.start <= b.end]
+                out.append(
+                    f"{b.path}:{b.line}: block {b.window} of {p.id} is not inside one window of its 'numbers'"
+                    + (f"; split it at {', '.join(cuts)}" if cuts else "")
+                )
+    return out
+
+
+def check_numbering(rb: RuleBase) -> None:
+    problems = numbering_problems(rb)
+    if problems:
+        raise RuleBaseError(problems[0])
+
+
+def _article_key(text: str) -> str:
+    """'Art. 76(1)(ii)', 'art 76-1-ii', '76(1)(ii)' and '第76条' style input all reduce to
+    '76-1-ii'-like keys for comparison."""
+    t = text.strip().lower()
+    for prefix in ("article", "art."):
+        if t.startswith(prefix):
+            t = t[len(prefix) :]
+    t = t.strip().replace(")(", "-").replace("(", "-").replace(")", "").replace(" ", "")
+    return t.strip("-")
+
+
+def find_by_number(rb: RuleBase, citation: str, day: dt.date | None) -> list[tuple[Provision, str]]:
+    """Provisions cited as `INSTRUMENT ARTICLE` (e.g. 'sdf-act 84-3'), by the number they had
+    on `day`, or at any time when `day` is None; each with the window of that number. A
+    renumbered provision is matched by its `numbers:`; any other by its id, on days its
+    rules (or, for a text-only provision, its text) are in force."""
+    inst, _, article = citation.strip().partition(" ")
+    if inst not in rb.instruments or not article.strip():
+        return []
+    key = _article_key(article)
+    out: list[tuple[Provision, str]] = []
+    for p in rb.instruments[inst].provisions:
+        if p.numbers:
+            for n in p.numbers:
+                if _article_key(n.article) == key and (day is None or n.in_force(day)):
+                    out.append((p, n.window))
+        elif p.id == f"{inst}/{key}" and (day is None or not p.blocks or any(b.in_force(day) for b in p.blocks)):
+            out.append((p, rb.window_text(p.id)))
+    return out
 
 
 def check_names(rb: RuleBase) -> None:

@@ -610,7 +610,7 @@ class Engine:
         for pid in sorted(changed & relevant):
             starts = [b.start for b in self.rb.provisions[pid].blocks if d1 < b.start <= d2]
             ends = [b.end for b in self.rb.provisions[pid].blocks if d1 <= b.end < d2]
-            out.append(ProvisionChange(provision=self._ref(pid, lang), change=change_text(starts, ends, lang)))
+            out.append(ProvisionChange(provision=self._ref(pid, lang, d2), change=change_text(starts, ends, lang)))
         return out
 
     def _undecided(
@@ -664,11 +664,8 @@ class Engine:
                         todo.append(abs(lit))
         return [f for f in self.rb.vocabulary.facts if f in found]
 
-    def _ref(self, pid: str, lang: str = "en") -> ProvisionRef:
-        p = self.rb.provisions[pid]
-        if lang == "ja" and p.title_ja:
-            return ProvisionRef(id=pid, title=p.title_ja, instrument=p.instrument, marker=p.marker)
-        return ProvisionRef(id=pid, title=p.title, instrument=p.instrument, marker=p.marker)
+    def _ref(self, pid: str, lang: str = "en", day: dt.date | None = None) -> ProvisionRef:
+        return provision_ref(self.rb, pid, lang, day)
 
     def _bases(
         self, prog: GroundProgram, val: Valuation, action: str, day: dt.date, lang: str = "en"
@@ -680,7 +677,7 @@ class Engine:
         for pid, in_force, window, basis, lawful, steps in self._basis_plan(prog, action, day):
             out.append(
                 BasisResult(
-                    provision=self._ref(pid, lang),
+                    provision=self._ref(pid, lang, day),
                     in_force=in_force,
                     window=window,
                     authorises=value(basis),
@@ -829,6 +826,21 @@ def check_action(rb: RuleBase, name: str) -> None:
         raise InputError(f"unknown action {name!r}{suggest(name, rb.vocabulary.actions)}; see 'article9 vocab'")
 
 
+def provision_ref(rb: RuleBase, pid: str, lang: str = "en", day: dt.date | None = None) -> ProvisionRef:
+    """How an answer cites provision `pid` on `day`: its title with the article number it had
+    that day and, where the provision has been renumbered since, its number today."""
+    p = rb.provisions[pid]
+    then, now = p.numbering_on(day), p.numbering_on(None)
+    return ProvisionRef(
+        id=pid,
+        title=p.title_on(day, lang),
+        instrument=p.instrument,
+        marker=p.marker,
+        article=(then.article_ja if lang == "ja" else then.article) if then else None,
+        today=(now.title(lang) if now is not None and then is not None and now is not then else None),
+    )
+
+
 class Explainer:
     """Builds justification trees from the ground rules and the valuation."""
 
@@ -843,8 +855,7 @@ class Explainer:
         return ja if self.lang == "ja" else en
 
     def title(self, pid: str) -> str:
-        p = self.rb.provisions[pid]
-        return p.title_ja if self.lang == "ja" and p.title_ja else p.title
+        return self.rb.provisions[pid].title_on(self.day, self.lang)
 
     def text(self, sym: clingo.Symbol) -> str:
         key = (sym, self.lang)
@@ -885,7 +896,7 @@ class Explainer:
         p = self.rb.provisions[r.provision_id]
         return RuleRef(
             rule_id=rule_id,
-            provision=ProvisionRef(id=p.id, title=self.title(p.id), instrument=p.instrument, marker=p.marker),
+            provision=provision_ref(self.rb, p.id, self.lang, self.day),
             text=r.text,
             origin=r.origin,
         )

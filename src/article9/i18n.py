@@ -35,6 +35,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "authorises": {"en": "authorises", "ja": "要件充足"},
     "procedure_word": {"en": "(c) Procedure", "ja": "(c) 手続"},
     "not_in_force": {"en": "not in force on this date", "ja": "この日には施行されていない"},
+    "today_numbered": {"en": "today", "ja": "現行"},
     "in_force": {"en": "in force", "ja": "施行期間"},
     "depends_on": {"en": "Depends on", "ja": "判定を左右する事実"},
     "permitted_if": {

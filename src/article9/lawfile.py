@@ -72,6 +72,30 @@ class Block:
 
 
 @dataclass
+class Numbering:
+    """The article number (and title) a provision had from `start` to `end` (inclusive):
+    articles are renumbered by later amendments while the provision id stays the same."""
+
+    start: dt.date
+    end: dt.date
+    article: str  # e.g. "Art. 100-8"
+    article_ja: str  # e.g. "第100条の8"
+    name: str  # the article's heading in that window, in English
+    name_ja: str  # and in Japanese, e.g. "在外邦人等の輸送"
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def window(self) -> str:
+        end = "" if self.end == OPEN_END else self.end.isoformat()
+        return f"{self.start.isoformat()}..{end}"
+
+    def title(self, lang: str = "en") -> str:
+        return f"{self.article_ja}（{self.name_ja}）" if lang == "ja" else f"{self.article}: {self.name}"
+
+
+@dataclass
 class Provision:
     id: str
     title: str
@@ -85,6 +109,27 @@ class Provision:
     line: int = 0
     replaces: list[str] = field(default_factory=list)
     summary_ja: str = ""
+    numbers: list[Numbering] = field(default_factory=list)
+
+    def numbering_on(self, day: dt.date | None) -> Numbering | None:
+        """The article number in force on `day` (the latest one when `day` is None); None
+        for a provision whose number never changed (its title carries it)."""
+        if not self.numbers:
+            return None
+        if day is None:
+            return self.numbers[-1]
+        for n in self.numbers:
+            if n.in_force(day):
+                return n
+        before = [n for n in self.numbers if n.start <= day]
+        return before[-1] if before else self.numbers[0]
+
+    def title_on(self, day: dt.date | None, lang: str = "en") -> str:
+        """The provision's title as cited on `day`: with the article number of that day."""
+        n = self.numbering_on(day)
+        if n is not None:
+            return n.title(lang)
+        return self.title_ja if lang == "ja" and self.title_ja else self.title
 
 
 @dataclass
@@ -273,6 +318,39 @@ def _fill_provision(p: Provision, meta: dict, instrument: str, where: str) -> No
     p.aliases = _names(meta.get("aliases"), "aliases", where)
     p.replaces = _names(meta.get("replaces"), "replaces", where)
     p.summary_ja = (_str_or_none(meta.get("summary_ja"), "summary_ja", where) or "").strip()
+    p.numbers = _numbers(meta.get("numbers"), where)
+
+
+def _numbers(value: object, where: str) -> list[Numbering]:
+    """`numbers:` in a provision's metadata: the article number of each window, in date
+    order, without gaps or overlaps; each entry {from, to (optional on the last), article,
+    article_ja, name, name_ja}."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise RuleBaseError(
+            f"{where}: 'numbers' must be a list of mappings with from, to, article, article_ja, name, name_ja"
+        )
+    out: list[Numbering] = []
+    for i, entry in enumerate(value):
+        at = f"{where}: numbers[{i}]"
+        missing = [k for k in ("from", "article", "article_ja", "name", "name_ja") if not entry.get(k)]
+        if missing:
+            raise RuleBaseError(f"{at} lacks {', '.join(missing)}")
+        unknown = set(entry) - {"from", "to", "article", "article_ja", "name", "name_ja"}
+        if unknown:
+            raise RuleBaseError(f"{at}: unknown key(s) {sorted(unknown)}")
+        start = _date(str(entry["from"]), at)
+        end = _date(str(entry["to"]), at) if entry.get("to") else OPEN_END
+        if end < start:
+            raise RuleBaseError(f"{at}: ends ({end}) before it starts ({start})")
+        if out and start != out[-1].end + dt.timedelta(days=1):
+            raise RuleBaseError(
+                f"{at}: starts {start}, but the previous number ends {out[-1].end}: no gap or overlap allowed"
+            )
+        texts = [_str_or_none(entry[k], k, at) or "" for k in ("article", "article_ja", "name", "name_ja")]
+        out.append(Numbering(start, end, *texts))
+    return out
 
 
 def _block(pid: str, body: list[str], attrs: str, path: str, line: int, where: str) -> Block:

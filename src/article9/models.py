@@ -72,10 +72,16 @@ class Scenario(BaseModel):
 class ProvisionRef(BaseModel):
     """A pointer to a provision as shown in answers."""
 
-    id: str
-    title: str
+    id: str = Field(description="stable provision id; it keeps today's number when the article is renumbered")
+    title: str = Field(description="the provision's title with the article number it had on the date asked")
     instrument: str
     marker: Literal["V", "P", "U"]
+    article: str | None = Field(
+        default=None, description="the article number on the date asked, for a provision that has been renumbered"
+    )
+    today: str | None = Field(
+        default=None, description="the title under today's number, where it differs from the number of the date asked"
+    )
 
 
 class RuleRef(BaseModel):

@@ -192,7 +192,7 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
             starts = [b.start for b in rb.provisions[pid].blocks if d1 < b.start <= d2]
             ends = [b.end for b in rb.provisions[pid].blocks if d1 <= b.end < d2]
             provisions.append(
-                ProvisionChange(provision=engine._ref(pid, lang), change=change_text(starts, ends, lang))  # type: ignore[attr-defined]
+                ProvisionChange(provision=engine._ref(pid, lang, d2), change=change_text(starts, ends, lang))  # type: ignore[attr-defined]
             )
         rows.append(
             DiffRow(

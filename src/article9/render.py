@@ -23,6 +23,12 @@ def w(key: str, **kwargs: object) -> str:
     return t(key, LANG["value"], **kwargs)
 
 
+def _today(p: object) -> str:
+    """', today Art. 84-4: ...' after a provision cited under the number of an earlier day."""
+    today = getattr(p, "today", None)
+    return f" ({w('today_numbered')} {today})" if today else ""
+
+
 class _Words(dict):
     def __init__(self, keys: dict[str, str]) -> None:
         super().__init__(keys)
@@ -100,7 +106,9 @@ def determination_group(d: Determination, max_depth: int | None, rules: bool) ->
     for b in in_force:
         p = b.provision
         parts.append(
-            Text(f"  {w('statute')}: {p.id} {p.title} [{p.marker}]: {w('authorises')}: {LAYER_WORD[b.authorises]}")
+            Text(
+                f"  {w('statute')}: {p.title} [{p.marker}]{_today(p)} ({p.id}): {w('authorises')}: {LAYER_WORD[b.authorises]}"
+            )
         )
         if any(s.required != "false" for s in b.procedure):
             steps = "; ".join(f"{ICON[s.done]} {s.label}" for s in b.procedure if s.required != "false")
@@ -191,7 +199,7 @@ def markdown(assessments: Sequence[Assessment]) -> str:
                     out.append(f"- not in force on this date: `{p.id}` {p.title} (in force: {b.window})")
                     continue
                 out.append(
-                    f"- {w('statute')}: `{p.id}` {p.title} [{p.marker}]: {w('authorises')}: {LAYER_WORD[b.authorises]}"
+                    f"- {w('statute')}: {p.title} [{p.marker}]{_today(p)} (`{p.id}`): {w('authorises')}: {LAYER_WORD[b.authorises]}"
                 )
                 for s in b.procedure:
                     if s.required != "false":

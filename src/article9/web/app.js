@@ -32,6 +32,7 @@ const UI = {
   not_permitted_if: { en: "Not permitted if any of", ja: "次のいずれかなら許されない" },
   on: { en: "On", ja: "" },
   yes_word: { en: "yes", ja: "はい" },
+  today_numbered: { en: "today", ja: "現行" },
   no_word: { en: "no", ja: "いいえ" },
   depends_word: { en: "depends", ja: "未確定" },
   rulebase: { en: "rule base", ja: "ルールベース" },
@@ -159,7 +160,7 @@ function setList(title, sets) {
 
 function card(det, other, otherDate) {
   const lawful = det.bases.filter(b => b.lawful !== "false");
-  const basis = lawful.length ? lawful.map(b => `${b.provision.id} ${b.provision.title} [${b.provision.marker}]`).join("; ") : t("none");
+  const basis = lawful.length ? lawful.map(b => `${b.provision.title} [${b.provision.marker}]${b.provision.today ? ` (${t("today_numbered")} ${b.provision.today})` : ""} (${b.provision.id})`).join("; ") : t("none");
   const steps = lawful.flatMap(b => b.procedure.filter(s => s.required !== "false").map(s => `${s.done === "true" ? "✓" : s.done === "false" ? "✗" : "?"} ${s.label}`));
   const node = el("article", { class: "card", "data-action": det.action },
     el("h3", { text: det.label }, " ", el("code", { text: det.action })),
