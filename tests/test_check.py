@@ -58,3 +58,75 @@ def test_broken_law_fails_with_a_counterexample(tmp_path):
     assert json.loads(cli("assess", str(files[0]), "-f", "json").stdout)[0]["determinations"][0]["status"] == (
         "not_permitted"
     )
+
+
+REFORM_UNSATISFIABLE = """---
+id: reform-no-guidelines
+kind: reform
+title_en: "Test reform: repeal the provision that satisfies the ship-inspection guideline step"
+title_ja: "テスト用：実施要項の承認を満たす規定の廃止"
+law_number: null
+egov_id: null
+promulgated: null
+in_force: "2027-01-01 (hypothetical)"
+effective: 2027-01-01
+sources: [test]
+repeals:
+  - sioa/5-1
+---
+
+# Test reform
+
+Ship inspection still requires the Prime Minister's approval of the implementation
+guidelines, but no rule satisfies that step any more.
+"""
+
+
+def test_check_fails_on_a_reform_that_makes_a_required_step_unsatisfiable(tmp_path):
+    reform = tmp_path / "reform.md"
+    reform.write_text(REFORM_UNSATISFIABLE, encoding="utf-8")
+    out = cli("check", "--date", "2027-01-01", "--reform", str(reform))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "FAIL every procedure step an action can require can be satisfied" in out.stdout
+    assert "inspection_guideline_pm_approval" in out.stdout and "inspect_ships_consensual" in out.stdout
+    # the shipped law on the same date passes that property
+    ok = cli("check", "--date", "2027-01-01")
+    assert "ok   every procedure step an action can require can be satisfied" in ok.stdout
+
+
+def test_a_block_spanning_a_renumbering_is_refused_at_load(tmp_path):
+    law = law_copy(tmp_path)
+    path = law / "sdf-act.md"
+    text = path.read_text()
+    old = "```clingo from=2007-01-09 to=2013-11-21\n% Renumbered Art. 84-3"
+    assert old in text
+    # stretch the 1994 block of transport of nationals across the 2007 renumbering
+    text = text.replace("```clingo from=1994-11-18 to=2007-01-08", "```clingo from=1994-11-18 to=2008-01-08")
+    text = text.replace(old, "```clingo from=2008-01-09 to=2013-11-21\n% Renumbered Art. 84-3")
+    path.write_text(text)
+    out = cli("--law-dir", str(law), "check")
+    assert out.returncode == 3
+    assert "not inside one window of its 'numbers'; split it at 2007-01-09" in out.stderr
+
+
+def test_check_finds_a_block_outside_its_instrument_and_a_rule_that_never_fires(tmp_path):
+    law = law_copy(tmp_path)
+    path = law / "rssma.md"
+    text = path.read_text()
+    assert "```clingo from=2008-01-16 to=2010-01-15" in text
+    path.write_text(text.replace("```clingo from=2008-01-16 to=2010-01-15", "```clingo from=2008-01-16 to=2010-06-30"))
+    # a rule in a block that starts in 1947, before any checked day, and can never fire
+    const = law / "constitution.md"
+    ctext = const.read_text()
+    first = ctext.index("```clingo from=1947-05-03\n") + len("```clingo from=1947-05-03\n")
+    const.write_text(
+        ctext[:first]
+        + "prohibited(A) :- action(A), holds(special_emergency), not holds(special_emergency).\n"
+        + ctext[first:]
+    )
+    out = cli("--law-dir", str(law), "check", "--date", "2009-01-01", "--date", "2010-03-01")
+    assert out.returncode == 1
+    assert "FAIL every rule block's window is inside its instrument's dates" in out.stdout
+    assert "runs past rssma (2010-01-15)" in out.stdout
+    assert "FAIL every rule can fire on some date in its window" in out.stdout
+    assert "not holds(special_emergency)" in out.stdout

@@ -49,11 +49,20 @@ def test_procedure_layer_lists_the_steps_and_whether_done():
         "pm_defense_order": "true",
         "nsc_deliberation": "true",
         "cabinet_brp": "true",
+        "diet_approval_brp": "true",
         "diet_approval_defense_operation": "true",
     }
-    # before 2016 no NSC step is encoded and the 1954 text needed no basic response plan
+    # in 1990 the 1954 text needed no basic response plan, but the 1986 Security Council Act
+    # made the decision on a defense operation a matter the Council must deliberate
     old = engine().assess(scenario("japan-attacked-1990-defense-operation.yaml"), D(1990, 6, 1))
     b = next(b for b in old.determination("use_force_defend_japan").bases if b.provision.id == "sdf-act/76-1")
+    assert {p.step for p in b.procedure if p.required == "true"} == {
+        "pm_defense_order",
+        "nsc_deliberation",
+        "diet_approval_defense_operation",
+    }
+    before = engine().assess(scenario("japan-attacked-1990-defense-operation.yaml"), D(1986, 6, 30))
+    b = next(b for b in before.determination("use_force_defend_japan").bases if b.provision.id == "sdf-act/76-1")
     assert {p.step for p in b.procedure if p.required == "true"} == {
         "pm_defense_order",
         "diet_approval_defense_operation",

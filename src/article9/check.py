@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import clingo
 import yaml
 
-from .corpus import RuleBase
+from .corpus import RuleBase, numbering_problems
 from .engine import bounded_solve
 from .rules import Rule
 
@@ -57,10 +57,21 @@ class Report:
     months: int = 0
     programs: int = 0
     unattributed: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    unsatisfiable: list[Failure] = field(default_factory=list)  # a required step no facts can satisfy
+    misnumbered: list[str] = field(default_factory=list)  # blocks cited under a number they did not have
+    outside_instrument: list[str] = field(default_factory=list)  # blocks outside their instrument's dates
 
     @property
     def ok(self) -> bool:
-        return not (self.failures or self.unreachable or self.unused_rules or self.unattributed)
+        return not (
+            self.failures
+            or self.unreachable
+            or self.unused_rules
+            or self.unattributed
+            or self.unsatisfiable
+            or self.misnumbered
+            or self.outside_instrument
+        )
 
 
 def _program(rb: RuleBase, rules: list[Rule], extra: str) -> clingo.Control:
@@ -105,7 +116,16 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
     fired: set[int] = set()
     for day in days:
         rules = rb.rules_on(day)
-        ctl = _program(rb, rules, props + "\n" + _fire_rules(rules) + "\n_chk_possible(A) :- permitted(A).")
+        ctl = _program(
+            rb,
+            rules,
+            props
+            + "\n"
+            + _fire_rules(rules)
+            + "\n_chk_possible(A) :- permitted(A)."
+            + "\n_chk_required(A, S) :- requires(A, B, S)."
+            + "\n_chk_satisfiable(S) :- satisfied(S).",
+        )
         ctl.configuration.solve.enum_mode = "brave"
         brave: list[clingo.Symbol] = []
 
@@ -115,6 +135,33 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
 
         bounded_solve(ctl, last_model)
         reachable |= {s.arguments[0].name for s in brave if s.name == "_chk_possible"}
+        satisfiable = {s.arguments[0].name for s in brave if s.name == "_chk_satisfiable"}
+        for action, step in sorted(
+            {(s.arguments[0].name, s.arguments[1].name) for s in brave if s.name == "_chk_required"}
+        ):
+            if step in satisfiable:
+                continue
+            ctl.configuration.solve.enum_mode = "auto"
+            ctl.configuration.solve.models = 1
+            needed: set[str] = set()
+
+            def requiring(model: clingo.Model) -> None:
+                nonlocal needed
+                needed = {s.arguments[0].name for s in model.symbols(atoms=True) if s.name == "holds"}
+
+            bounded_solve(ctl, requiring, [(clingo.parse_term(f"_chk_required({action},{step})"), True)])
+            name = "steps-satisfiable"
+            report.unsatisfiable.append(
+                Failure(
+                    name,
+                    f"step '{step}' is required for {action} but no combination of facts satisfies it",
+                    day,
+                    action,
+                    counterexample(rb, day, action, name, needed),
+                )
+            )
+            ctl.configuration.solve.enum_mode = "brave"
+            ctl.configuration.solve.models = 0
         fired |= {s.arguments[0].number for s in brave if s.name == "_chk_fired"}
         for viol in sorted({(s.arguments[0].name, s.arguments[1].name) for s in brave if s.name == "_viol"}):
             prop_id, action = viol
@@ -130,9 +177,45 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
             name, statement = statements[prop_id]
             report.failures.append(Failure(name, statement, day, action, counterexample(rb, day, action, name, facts)))
     report.unreachable = [a for a in rb.vocabulary.actions if a not in reachable]
-    report.unused_rules = [r for r in rb.rules if r.id not in fired and any(d in days for d in [r.block.start])]
+    # a rule is tested on every checked day inside its window (not only on its first day)
+    report.unused_rules = [r for r in rb.rules if r.id not in fired and any(r.block.in_force(d) for d in days)]
+    report.misnumbered = numbering_problems(rb)
+    report.outside_instrument = instrument_window_problems(rb)
     _temporal(rb, report, today)
     return report
+
+
+def undated_instruments(rb: RuleBase) -> list[str]:
+    """Instruments with rule blocks whose in-force date is not a date (e.g. a doctrine stated
+    over time in Diet answers): their blocks cannot be checked against it."""
+    return [
+        f"{inst.id} (in_force: {inst.in_force!r})"
+        for inst in rb.instruments.values()
+        if _iso(inst.in_force) is None and any(p.blocks for p in inst.provisions)
+    ]
+
+
+def _iso(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def instrument_window_problems(rb: RuleBase) -> list[str]:
+    """Blocks in force before their instrument's `in_force` date or after its `expired` date
+    (front matter), where those are dates. Instruments without a date are listed by
+    `undated_instruments`."""
+    out = []
+    for inst in rb.instruments.values():
+        start, end = _iso(inst.in_force), _iso(inst.meta.get("expired"))
+        blocks = [b for p in inst.provisions for b in p.blocks]
+        for b in blocks:
+            if start is not None and b.start < start:
+                out.append(f"{b.path}:{b.line}: block {b.window} of {b.provision_id} starts before {inst.id} ({start})")
+            if end is not None and b.end > end:
+                out.append(f"{b.path}:{b.line}: block {b.window} of {b.provision_id} runs past {inst.id} ({end})")
+    return out
 
 
 def _temporal(rb: RuleBase, report: Report, today: dt.date) -> None:

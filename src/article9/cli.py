@@ -609,7 +609,7 @@ def check(
     reform: Reform = None,
 ) -> None:
     """Prove properties of the rule base over every combination of facts; exit 1 with counterexamples if one fails."""
-    from .check import PROPERTIES, run_check
+    from .check import PROPERTIES, run_check, undated_instruments
     from .scenario import parse_date
 
     rb = _rulebase(reform)
@@ -638,7 +638,23 @@ def check(
         "with a dated change of rule blocks",
         highlight=False,
     )
-    for i, f in enumerate(report.failures, 1):
+    console.print(
+        f"{'FAIL' if report.unsatisfiable else 'ok  '} every procedure step an action can require can be satisfied"
+        + "".join(f"\n     {f.day.isoformat()}: {f.statement}" for f in report.unsatisfiable),
+        highlight=False,
+    )
+    console.print(
+        f"{'FAIL' if report.misnumbered else 'ok  '} no provision is cited outside its window under a number it did not have"
+        + "".join(f"\n     {m}" for m in report.misnumbered),
+        highlight=False,
+    )
+    console.print(
+        f"{'FAIL' if report.outside_instrument else 'ok  '} every rule block's window is inside its instrument's dates"
+        + "".join(f"\n     {m}" for m in report.outside_instrument)
+        + "".join(f"\n     not checkable, no in-force date: {m}" for m in undated_instruments(rb)),
+        highlight=False,
+    )
+    for i, f in enumerate([*report.failures, *report.unsatisfiable], 1):
         console.print(f"\ncounterexample {i}: {f.prop} fails for {f.action} on {f.day.isoformat()}", highlight=False)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,7 @@ EXAMPLE_SCENARIO = {
         "force_in_foreign_territory": False,
         "nsc_deliberated": True,
         "cabinet_brp_adopted": True,
+        "diet_refused_brp": False,
         "diet_approved_defense_operation": True,
         "pm_ordered_defense_operation": True,
     },
