@@ -267,7 +267,9 @@ def parse_law_file(path: Path, text: str | None = None, name: str | None = None)
             current.summary = "\n".join(parts["en"]).strip()
             ja = "\n".join(parts["ja"]).strip()
             if ja and current.summary_ja:
-                raise RuleBaseError(f"{name}:{current.line}: Japanese summary given twice (summary_ja and '### 日本語')")
+                raise RuleBaseError(
+                    f"{name}:{current.line}: Japanese summary given twice (summary_ja and '### 日本語')"
+                )
             current.summary_ja = current.summary_ja or ja
             current.read = "\n".join(parts["read"]).strip()
             if not current.id:
