@@ -49,7 +49,11 @@ def test_japanese_and_http_answers_cite_the_number_of_the_day():
     }
     r = client.post(
         "/assess",
-        json={"scenario": {"title": "t", "facts": facts}, "dates": ["1995-01-01"], "actions": ["transport_nationals_abroad"]},
+        json={
+            "scenario": {"title": "t", "facts": facts},
+            "dates": ["1995-01-01"],
+            "actions": ["transport_nationals_abroad"],
+        },
     )
     assert r.status_code == 200, r.text
     ref = r.json()[0]["determinations"][0]["bases"][0]["provision"]
@@ -62,7 +66,10 @@ def test_japanese_and_http_answers_cite_the_number_of_the_day():
 def test_law_finds_a_provision_by_the_number_of_its_day():
     out = cli("law", "sdf-act 84-3", "--date", "2014-01-01")
     assert out.returncode == 0
-    assert "sdf-act 84-3 on 2014-01-01: sdf-act/84-4, cited as Art. 84-3: Transport of Japanese nationals abroad" in out.stdout
+    assert (
+        "sdf-act 84-3 on 2014-01-01: sdf-act/84-4, cited as Art. 84-3: Transport of Japanese nationals abroad"
+        in out.stdout
+    )
     rescue = cli("law", "sdf-act 84-3", "--date", "2017-01-01")
     assert "sdf-act/84-3" in rescue.stdout and "Transport" not in rescue.stdout.splitlines()[0]
     mines = cli("law", "sdf-act 99", "--date", "1991-04-24")
@@ -79,8 +86,12 @@ def test_law_finds_a_provision_by_the_number_of_its_day():
 def test_timeline_shows_each_renumbering():
     out = cli("timeline", "--instrument", "sdf-act")
     lines = [line for line in out.stdout.splitlines() if "renumbered" in line]
-    assert any(line.startswith("2007-01-09 renumbered") and "Art. 100-8" in line and "Art. 84-3" in line for line in lines)
+    assert any(
+        line.startswith("2007-01-09 renumbered") and "Art. 100-8" in line and "Art. 84-3" in line for line in lines
+    )
     assert any(line.startswith("2009-07-24 renumbered") and "Art. 82-2" in line for line in lines)
-    assert any(line.startswith("2016-03-29 renumbered") and "Art. 84-3" in line and "Art. 84-4" in line for line in lines)
+    assert any(
+        line.startswith("2016-03-29 renumbered") and "Art. 84-3" in line and "Art. 84-4" in line for line in lines
+    )
     rows = json.loads(cli("timeline", "--instrument", "pko-act", "--json").stdout)
     assert {"from": "Art. 3(iii)", "to": "Art. 3(v)"} in [r.get("renumbered") for r in rows]
