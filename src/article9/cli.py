@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .errors import Article9Error, InputError
+from .errors import Article9Error, InputError, one_line
 
 app = typer.Typer(
     add_completion=False,
@@ -786,7 +786,7 @@ def run() -> None:
         from .i18n import translate_error
 
         lang = render.LANG["value"]
-        typer.echo(f"{render.w('error_word')}: {translate_error(exc.message, lang)}", err=True)
+        typer.echo(f"{render.w('error_word')}: {one_line(translate_error(exc.message, lang))}", err=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -798,5 +798,8 @@ def run() -> None:
             sys.exit(exc.exit_code)
         if os.environ.get("ARTICLE9_DEBUG"):
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set ARTICLE9_DEBUG=1 for details)", err=True)
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {one_line(str(exc), 500)} (set ARTICLE9_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(70)
