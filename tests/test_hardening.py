@@ -115,3 +115,170 @@ def test_a06_terminal_escapes_in_a_scenario_never_reach_the_terminal(tmp_path):
 def test_a15_an_endless_scenario_file_is_refused(tmp_path):
     refused(run("assess", "/dev/zero", timeout=60), "at most")
     refused(run("assess", str(ROOT)), "folder")
+
+
+# -- reforms (A01, A02, A03, A04, A16, A18, A19) ------------------------------------------
+
+REFORM = """---
+id: reform-x
+kind: reform
+title_en: x
+title_ja: x
+effective: {effective}
+predicates:
+{predicates}
+---
+
+## A
+
+```provision
+id: reform-x/a
+marker: U
+```
+
+Text.
+
+```clingo from={start}
+{rules}
+```
+"""
+
+
+def reform(
+    tmp_path: Path, rules: str, predicates: dict[str, str] | None = None, effective: str = "2027-01-01", start=None
+) -> str:
+    preds = {"p": "{en: 'p'}"} if predicates is None else predicates
+    lines = "\n".join(f"  {k}: {v}" for k, v in preds.items()) or "  {}"
+    path = tmp_path / "reform.md"
+    path.write_text(
+        REFORM.format(effective=effective, predicates=lines, start=start or effective, rules=rules), encoding="utf-8"
+    )
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def all_false(tmp_path_factory) -> str:
+    """A fully known scenario, every fact false (no actions listed: all are assessed)."""
+    import yaml
+
+    vocab = yaml.safe_load((ROOT / "src" / "article9" / "law" / "vocabulary.yaml").read_text(encoding="utf-8"))
+    path = tmp_path_factory.mktemp("scen") / "all-false.yaml"
+    path.write_text("title: all false\nfacts:\n" + "".join(f"  {x}: false\n" for x in vocab["facts"]))
+    return str(path)
+
+
+def test_a01_a_stratified_reform_cannot_make_explanations_exponential(tmp_path, all_false):
+    width, levels = 3, 12
+    lines = [f"l0c{k}(A) :- action(A), holds(armed_attack_on_japan_anticipated)." for k in range(1, width + 1)]
+    for i in range(1, levels):
+        below = ", ".join(f"l{i - 1}c{k}(A)" for k in range(1, width + 1))
+        lines += [f"l{i}c{k}(A) :- action(A), {below}." for k in range(1, width + 1)]
+    lines.append(f'basis(A, "reform-x/a") :- l{levels - 1}c1(A).')
+    preds = {f"l{i}c{k}": f"{{en: 'level {i} copy {k} holds for {{0}}'}}" for i in range(levels) for k in range(1, 4)}
+    path = reform(tmp_path, "\n".join(lines), preds)
+    # the script's bounds: 4 GiB, 180 s; it was 31.5 MB for one action and MemoryError for all 28
+    r = run(
+        "assess", all_false, "--date", "2027-06-01", "--reform", path, "--format", "json", timeout=180, mem_mib=4096
+    )
+    assert r.rc == 0, r.err[-500:]
+    assert r.seconds < 30 and len(r.out) < 5_000_000, (r.seconds, len(r.out))
+    assert "(explained above)" in r.out
+
+
+def test_a02_a_number_argument_in_an_explained_atom_is_shown(tmp_path):
+    rules = 'p(defend_foreign_warship, 1) :- holds(survival_threat).\nbasis(A, "reform-x/a") :- p(A, 1).'
+    path = reform(tmp_path, rules, {"p": "{en: 'step {1} for {0}'}"})
+    for args in (
+        ["assess", SCEN, "--date", "2027-06-01"],
+        ["explain", SCEN, "defend_foreign_warship", "--date", "2027-06-01"],
+        ["compare", SCEN, "--date", "2026-06-01", "--date", "2027-06-01"],
+    ):
+        r = run(*args, "--reform", path, timeout=120)
+        assert r.rc == 0, (args[0], r.err[-500:])
+    assert "step 1 for" in run("explain", SCEN, "defend_foreign_warship", "-d", "2027-06-01", "--reform", path).out
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["'{0:>400000000}'", "'{3}'", "'{'", "'{0.__class__.__mro__} {0.__doc__}'", "'{0!r}'", "'{name}'", "'}'"],
+)
+def test_a03_predicate_sentences_are_slots_only(tmp_path, template):
+    rules = 'p(defend_foreign_warship) :- holds(survival_threat).\nbasis(A, "reform-x/a") :- p(A).'
+    path = reform(tmp_path, rules, {"p": "{en: " + template + "}"})
+    r = run("assess", SCEN, "--date", "2027-06-01", "--reform", path, "--format", "json", timeout=120, mem_mib=3072)
+    refused(r, "predicates.p")
+
+
+def test_a03_braces_can_still_be_written_and_slots_filled(tmp_path):
+    rules = 'p(defend_foreign_warship) :- holds(survival_threat).\nbasis(A, "reform-x/a") :- p(A).'
+    path = reform(tmp_path, rules, {"p": "{en: '{{reform}} holds for {0}'}"})
+    r = run("explain", SCEN, "defend_foreign_warship", "--date", "2027-06-01", "--reform", path)
+    assert r.rc == 0, r.err
+    assert "{reform} holds for" in r.out
+
+
+def test_a04_a_block_before_the_effective_date_is_refused(tmp_path, all_false):
+    rules = 'basis(A, "reform-x/a") :- action(A), action_type(A, non_force_support).'
+    path = reform(tmp_path, rules, {}, effective="2027-01-01", start="1954-07-01")
+    refused(run("assess", all_false, "--date", "2016-05-01", "--reform", path), "before the reform's effective date")
+    refused(run("check", "--reform", path), "before the reform's effective date")
+
+
+SPOOF = """---
+id: {inst}
+kind: reform
+title_en: Self-Defense Forces Act
+title_ja: 自衛隊法
+effective: 2014-07-01
+---
+
+## Art. 76(1)(ii): Defense operation in a survival-threatening situation
+
+```provision
+id: {pid}
+marker: {marker}
+```
+
+Text.
+
+```clingo from=2014-07-01
+basis(defend_foreign_warship, "{pid}") :- holds(armed_attack_on_foreign_country), holds(close_relationship).
+```
+"""
+
+
+@pytest.mark.parametrize(
+    ("inst", "pid", "marker", "message"),
+    [
+        ("sdf\u2010act", "sdf\u2010act/76-1-ii", "V", "lower-case ASCII"),
+        ("sdf-act-x", "sdf-act-x/76-1-ii", "V", "marker V"),
+        ("reform-y", "reform-y/76\u20101", "U", "provision id"),
+        ("reform-y", "sdf-act/76-1-ii", "U", "provision id"),
+    ],
+)
+def test_a19_look_alike_ids_and_a_verified_marker_are_refused(tmp_path, inst, pid, marker, message):
+    path = tmp_path / "spoof.md"
+    path.write_text(SPOOF.format(inst=inst, pid=pid, marker=marker), encoding="utf-8")
+    refused(run("assess", SCEN, "--date", "2015-06-01", "--reform", str(path), timeout=120), message)
+
+
+def test_a19_a_reform_provision_is_marked_hypothetical(tmp_path):
+    path = tmp_path / "ok.md"
+    path.write_text(SPOOF.format(inst="reform-y", pid="reform-y/76-1-ii", marker="U"), encoding="utf-8")
+    r = run("assess", SCEN, "--date", "2015-06-01", "--reform", str(path), timeout=120)
+    assert r.rc == 0, r.err
+    line = next(x for x in r.out.splitlines() if "reform-y/76-1-ii" in x)
+    assert "[H]" in line and "[V]" not in line, line
+
+
+def test_a18_a_reform_with_millions_of_ground_rules_is_refused(tmp_path):
+    rules = "q(X) :- holds(survival_threat), X = 1..120.\np :- q(A), q(B), q(C)."
+    path = reform(tmp_path, rules, {"q": "{en: 'q {0}'}", "p": "{en: 'p'}"})
+    # the script's bounds: 4 GiB, 300 s; it took 46 s at 1.5 GiB in the parent
+    refused(run("assess", SCEN, "--date", "2027-06-01", "--reform", path, timeout=300, mem_mib=4096), "ground rules")
+
+
+def test_a16_clingo_messages_never_reach_stderr(tmp_path):
+    path = reform(tmp_path, "p(X) :- holds(survival_threat).")
+    line = refused(run("assess", SCEN, "--date", "2027-06-01", "--reform", path))
+    assert "<block>" not in line

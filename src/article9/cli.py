@@ -234,6 +234,10 @@ def interview(
 
     if lang not in ("en", "ja"):
         raise InputError(f"--lang must be en or ja (got '{lang}')")
+    if out.is_dir():  # found now, not after every question has been answered
+        raise InputError(f"--out {out}: is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: no such folder {str(out.parent)!r}")
     engine = _engine()
     v = engine.rb.vocabulary
     actions = list(action or v.actions)
@@ -252,6 +256,7 @@ def interview(
 
     console.print(t("interview_title", lang, date=day.isoformat()), highlight=False)
     console.print(t("answers_help", lang), highlight=False)
+    quit_early = False
     while True:
         fact = next_question(engine, Scenario(title="interview", facts=facts), actions, day, set(history))
         if fact is None:
@@ -270,6 +275,7 @@ def interview(
         except EOFError:
             answer = "q"
         if answer in QUIT:
+            quit_early = True
             break
         if answer in BACK:
             if history:
@@ -290,7 +296,12 @@ def interview(
         "actions": actions if action else [],
         "facts": {k: ("unknown" if val is None else val) for k, val in facts.items()},
     }
-    out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    if quit_early and out.exists():  # stopped (or end of input): never overwrite an earlier file unasked
+        raise InputError(f"--out {out}: exists; the interview stopped early and was not saved over it")
+    try:
+        out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     console.print(t("saved", lang, path=str(out)), highlight=False, markup=False)
 
 

@@ -4,12 +4,14 @@ program the solver used."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,9 +42,11 @@ from .models import (
     WhatIf,
 )
 from .rules import MARKER, Rule, tagged
+from .vocab import fill
 
 FIRST_DATE = dt.date(1947, 5, 3)
 MAX_DEPTH = 12
+MAX_STEPS = 2000  # derived steps in one action's explanation; the packaged law needs under 100
 
 
 @dataclass
@@ -127,14 +131,53 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
+# The deadline of the work in hand (an HTTP request's time limit): past it, the engine's
+# loops (explanations, minimal deciding sets, what-if searches, dates) stop with a
+# LimitError at their next step and a solver call running then is interrupted, so work
+# that passed its limit is cancelled rather than left running. A context variable: each
+# request's thread (anyio copies the context into it) sees its own.
+_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "article9_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Run the enclosed engine work under a deadline `seconds` from now."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _past_deadline(seconds: float) -> LimitError:
+    return LimitError(
+        f"the request took longer than the time limit of {seconds:g} s and was stopped: ask with fewer dates, "
+        "actions or unknown facts"
+    )
+
+
+def check_deadline() -> None:
+    """Raise LimitError if the work in hand has passed its deadline (cheap: call it often)."""
+    limit = _DEADLINE.get()
+    if limit is not None and time.monotonic() >= limit[0]:
+        raise _past_deadline(limit[1])
+
+
 def bounded_solve(
     ctl: clingo.Control,
     on_model: Callable[[clingo.Model], bool | None] | None = None,
     assumptions: Sequence[tuple[clingo.Symbol, bool]] = (),
 ) -> clingo.SolveResult:
-    """One solver call that gives up after solve_seconds(): a rule base (a stranger's reform,
-    say) can make a question as hard as satisfiability over the unknown facts."""
+    """One solver call that gives up after solve_seconds(), or sooner at the deadline of the
+    work in hand: a rule base (a stranger's reform, say) can make a question as hard as
+    satisfiability over the unknown facts."""
     limit = solve_seconds()
+    deadline = _DEADLINE.get()
+    if deadline is not None:
+        check_deadline()
+        limit = min(limit, max(deadline[0] - time.monotonic(), 0.001))
     token = _WATCHDOG.watch(ctl, limit)
     try:
         result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
@@ -143,6 +186,7 @@ def bounded_solve(
     if fired:
         if not result.interrupted:  # the interrupt came just after the call ended: clear it
             ctl.solve()
+        check_deadline()  # the request's deadline, not the solver's own limit, ran out
         raise LimitError(
             f"solving took longer than the limit of {limit:g} s (ARTICLE9_SOLVE_SECONDS): raise the limit, "
             "or ask with fewer unknown facts or a simpler rule base"
@@ -334,16 +378,11 @@ class GroundProgram:
         return [s for s in self.atom_of if s.name == name]
 
     def _consequences(self, mode: str, known: bool = False) -> set[clingo.Symbol]:
-        """Brave or cautious consequences. With every fact known the rules (stratified: law
-        files cannot say 'not' of what depends on itself) have one answer set that
-        propagation alone finds, so the call is made directly; otherwise it is time-bounded."""
+        """Brave or cautious consequences. Every call is time-bounded, with every fact known
+        too: the packaged law and reforms are stratified (one answer set, found by
+        propagation), but a --law-dir folder need not be."""
         self.ctl.configuration.solve.enum_mode = mode
         last: list[clingo.Symbol] = []
-        if known:
-            with self.ctl.solve(yield_=True) as handle:
-                for model in handle:
-                    last = model.symbols(atoms=True)
-            return set(last)
 
         def on_model(model: clingo.Model) -> None:
             nonlocal last
@@ -838,6 +877,8 @@ class Explainer:
         self.val = val
         self.day = day
         self.lang = lang
+        self.explained: set[int] = set()  # derived atoms already explained in this action's tree
+        self.steps = 0
 
     def say(self, en: str, ja: str) -> str:
         return ja if self.lang == "ja" else en
@@ -865,12 +906,14 @@ class Explainer:
             if a.type == clingo.SymbolType.String:
                 p = self.rb.provisions.get(a.string)
                 args.append(f"{a.string} ({self.title(a.string)})" if p else a.string)
+            elif a.type != clingo.SymbolType.Function or a.arguments:  # a number, a tuple or a nested term
+                args.append(str(a))
             elif a.name in v.actions or a.name in v.situations:
                 label = v.label(a.name, self.lang)
                 args.append(_inline(label) if self.lang == "en" else label)
             else:
                 args.append(v.label(a.name, self.lang))
-        return getattr(template, self.lang).format(*args)
+        return fill(getattr(template, self.lang), args)  # slots only, never str.format
 
     def rule_ref(self, rule_id: int) -> RuleRef:
         """The reference to a rule, made once per program and language (shared, never changed)."""
@@ -904,6 +947,8 @@ class Explainer:
         return cached
 
     def explain_action(self, action: str, not_in_force: list[tuple[str, str]]) -> Step:
+        self.explained = set()
+        self.steps = 0
         step = self.explain(_fn("permitted", action), 0)
         for pid, window in not_in_force:
             text = (
@@ -942,7 +987,22 @@ class Explainer:
             kind = self.rb.vocabulary.facts[fact].kind
             return Step(atom=name, text=text, value=value, kind="fact", fact_kind=kind)
         step = Step(atom=name, text=text, value=value, kind="derived")
-        return self._explain(step, self.prog.by_head.get(atom, []), depth)
+        rules = self.prog.by_head.get(atom, [])
+        # The tree is a DAG written out: a derived step is explained once, at its first use,
+        # and referred to after; a stratified reform cannot make it exponential. Its size
+        # is bounded too, and the request's time limit is checked at every step.
+        check_deadline()
+        self.steps += 1
+        if rules and atom in self.explained:
+            step.note = self.say("(explained above)", "（上記で説明済み）")
+            return step
+        if rules and self.steps > MAX_STEPS:
+            step.note = self.say(
+                f"(explanation cut: more than {MAX_STEPS} steps)", f"（説明は{MAX_STEPS}ステップを超えたため省略）"
+            )
+            return step
+        self.explained.add(atom)
+        return self._explain(step, rules, depth)
 
     def _explain(self, step: Step, rules: list[GroundRule], depth: int) -> Step:
         value = step.value

@@ -75,7 +75,7 @@ class ProvisionRef(BaseModel):
     id: str
     title: str
     instrument: str
-    marker: Literal["V", "P", "U"]
+    marker: Literal["V", "P", "U", "H"]  # H: hypothetical, a provision of a reform file
 
 
 class RuleRef(BaseModel):

@@ -719,8 +719,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         from .scenario import load_scenario
 
         path = scenario_dir() / f"{name}.yaml"
-        if "/" in name or not path.is_file():
-            raise HTTPException(404, detail=f"no bundled scenario {name!r}")
+        try:  # a name too long for the file system raises (ENAMETOOLONG): it names no scenario either
+            found = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name) is not None and path.is_file()
+        except OSError:
+            found = False
+        if not found:
+            raise HTTPException(404, detail=f"no bundled scenario {name[:100]!r}")
         return load_scenario(path, shared_engine().rb)
 
     @app.get("/", include_in_schema=False)
