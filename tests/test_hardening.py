@@ -282,3 +282,58 @@ def test_a16_clingo_messages_never_reach_stderr(tmp_path):
     path = reform(tmp_path, "p(X) :- holds(survival_threat).")
     line = refused(run("assess", SCEN, "--date", "2027-06-01", "--reform", path))
     assert "<block>" not in line
+
+
+# -- A05: --law-dir held to a reform's limits -----------------------------------------------
+
+EVIL_LAW = (
+    "---\nid: evil\nkind: statute\ntitle_en: evil\ntitle_ja: evil\n---\n\n## E\n\n"
+    "```provision\nid: evil/1\nmarker: U\n```\n\nText.\n\n```clingo from=2020-01-01\n{rules}\n```\n"
+)
+
+
+def _evil_law(tmp_path: Path, rules: str, preds: dict[str, str]) -> str:
+    from helpers import law_copy
+
+    law = law_copy(tmp_path)
+    (law / "zz-evil.md").write_text(EVIL_LAW.format(rules=rules))
+    vocab = law / "vocabulary.yaml"
+    extra = "".join(f"  {k}: {{en: '{v}', ja: '{v}'}}\n" for k, v in preds.items())
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace("predicates:\n", "predicates:\n" + extra, 1))
+    return str(law)
+
+
+def test_a05_an_unstratified_law_dir_is_refused_before_it_can_hang(tmp_path, all_false):
+    rules = (
+        "evil_in(P, H) :- holds(armed_attack_on_japan), P = 1..13, H = 1..12, not evil_out(P, H).\n"
+        "evil_out(P, H) :- holds(armed_attack_on_japan), P = 1..13, H = 1..12, not evil_in(P, H).\n"
+        "evil_has(P) :- evil_in(P, H).\n"
+        "evil_bad :- holds(armed_attack_on_japan), P = 1..13, not evil_has(P), not evil_bad.\n"
+        'basis(A, "evil/1") :- action(A), evil_bad.'
+    )
+    law = _evil_law(tmp_path, rules, {"evil_in": "{0} {1}", "evil_out": "{0} {1}", "evil_has": "{0}", "evil_bad": "b"})
+    # the script's bounds: 90 s, 3 GiB, ARTICLE9_SOLVE_SECONDS=2; it hung past 90 s
+    r = run(
+        "--law-dir",
+        law,
+        "assess",
+        all_false,
+        "--date",
+        "2021-01-01",
+        timeout=90,
+        mem_mib=3072,
+        env={"ARTICLE9_SOLVE_SECONDS": "2"},
+    )
+    assert r.rc == 3 and "depend on its own negation" in r.err and r.seconds < 30, (r.rc, r.err)
+    assert run("--law-dir", law, "check", timeout=90).rc == 3
+
+
+def test_a05_a_cross_product_in_a_law_dir_is_refused_by_the_trial_grounding(tmp_path, all_false):
+    rules = (
+        "evil_x(X, Y, Z) :- holds(armed_attack_on_japan), X = 1..999, Y = 1..999, Z = 1..999.\n"
+        'basis(A, "evil/1") :- action(A), evil_x(1, 1, 1).'
+    )
+    law = _evil_law(tmp_path, rules, {"evil_x": "{0}"})
+    r = run("--law-dir", law, "assess", all_false, "--date", "2021-01-01", timeout=60, mem_mib=3072)
+    assert r.rc == 3 and "was refused" in r.err and r.seconds < 30, (r.rc, r.err)
+    assert len(r.lines()) == 1

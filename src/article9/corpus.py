@@ -183,6 +183,13 @@ def load_rulebase(law_dir: Path | None = None) -> RuleBase:
         raise RuleBaseError(f"{law_dir}: no law files (*.md)")
     rb = RuleBase(vocabulary, vocab_path.read_text(encoding="utf-8"), instruments, provisions, rules, aliases)
     check_names(rb)
+    if law_dir.resolve() != LAW_DIR.resolve():
+        # another folder (--law-dir) is held to a reform's limits: stratified rules, and a
+        # trial grounding in a time- and memory-limited child process before the real one
+        from .reform import _check_stratified, _trial_ground
+
+        _check_stratified(rules, {r.id for r in rules})
+        _trial_ground(rb, f"the rule base in {law_dir}")
     return rb
 
 

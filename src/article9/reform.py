@@ -349,7 +349,7 @@ def _where(message: str, texts: list[str], rules: list[Rule]) -> str:
     return text
 
 
-def _trial_ground(rb: RuleBase) -> None:
+def _trial_ground(rb: RuleBase, what: str = "the reform") -> None:
     """Ground every rule of every date together in a child process with limits."""
     v = rb.vocabulary
     texts = [f"action({a}). action_type({a},{d.type})." for a, d in v.actions.items()]
@@ -363,17 +363,17 @@ def _trial_ground(rb: RuleBase) -> None:
     if proc.is_alive():
         proc.kill()
         proc.join()
-        raise RuleBaseError(f"grounding took longer than {GROUND_SECONDS:.0f} s; the reform was refused")
+        raise RuleBaseError(f"grounding took longer than {GROUND_SECONDS:.0f} s; {what} was refused")
     if not parent.poll():
-        raise RuleBaseError("grounding failed (out of memory or crashed); the reform was refused")
+        raise RuleBaseError(f"grounding failed (out of memory or crashed); {what} was refused")
     status, value = parent.recv()
     if status != "ok":
-        raise RuleBaseError(f"grounding failed: {_where(value, texts, rb.rules)}; the reform was refused")
+        raise RuleBaseError(f"grounding failed: {_where(value, texts, rb.rules)}; {what} was refused")
     atoms, ground_rules = value
     if ground_rules > MAX_GROUND_RULES:
         raise RuleBaseError(
             f"grounding produced more than {MAX_GROUND_RULES} ground rules (ARTICLE9_MAX_GROUND_RULES); "
-            "the reform was refused"
+            f"{what} was refused"
         )
     if atoms > MAX_GROUND_ATOMS:
-        raise RuleBaseError(f"grounding produced {atoms} atoms, more than {MAX_GROUND_ATOMS}; the reform was refused")
+        raise RuleBaseError(f"grounding produced {atoms} atoms, more than {MAX_GROUND_ATOMS}; {what} was refused")
