@@ -337,3 +337,44 @@ def test_a05_a_cross_product_in_a_law_dir_is_refused_by_the_trial_grounding(tmp_
     r = run("--law-dir", law, "assess", all_false, "--date", "2021-01-01", timeout=60, mem_mib=3072)
     assert r.rc == 3 and "was refused" in r.err and r.seconds < 30, (r.rc, r.err)
     assert len(r.lines()) == 1
+
+
+# -- A13: the parse cache -------------------------------------------------------------------
+
+
+def _cache_name(env: dict[str, str]) -> str:
+    code = (
+        "from article9.corpus import _cache_file, load_rulebase\n"
+        "rb = load_rulebase()\n"
+        "print(_cache_file([b for i in rb.instruments.values() for p in i.provisions for b in p.blocks]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+
+
+def test_a13_the_cache_is_never_written_through_a_planted_link(tmp_path):
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    cache.chmod(0o777)  # a folder others can write
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious user data\n")
+    env = {k: v for k, v in os.environ.items() if k != "ARTICLE9_NO_CACHE"} | {"ARTICLE9_CACHE_DIR": str(cache)}
+    name = _cache_name(env)
+    launcher = (
+        "import os\n"
+        f"os.symlink({str(victim)!r}, {name!r} + '.' + str(os.getpid()) + '.tmp')\n"
+        f"os.execv({sys.executable!r}, [{sys.executable!r}, '-m', 'article9', 'vocab'])\n"
+    )
+    r = subprocess.run([sys.executable, "-c", launcher], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "precious user data\n"
+    assert not Path(name).exists()  # nothing is written into a folder others can write
+
+
+def test_a13_a_private_cache_folder_is_still_used(tmp_path):
+    cache = tmp_path / "mine"
+    env = {k: v for k, v in os.environ.items() if k != "ARTICLE9_NO_CACHE"} | {"ARTICLE9_CACHE_DIR": str(cache)}
+    name = Path(_cache_name(env))
+    assert name.exists() and (name.stat().st_mode & 0o777) == 0o600
+    assert [p.name for p in cache.rglob("*.tmp")] == []
