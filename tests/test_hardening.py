@@ -378,3 +378,137 @@ def test_a13_a_private_cache_folder_is_still_used(tmp_path):
     name = Path(_cache_name(env))
     assert name.exists() and (name.stat().st_mode & 0o777) == 0o600
     assert [p.name for p in cache.rglob("*.tmp")] == []
+
+
+# -- A12: the decision log -------------------------------------------------------------------
+
+OLD_TRIGGERS = "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {t}_append_only_{k} BEFORE {op} ON {t}\n"
+    "    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;\n"
+    for t in ("decisions", "rulebases")
+    for k, op in (("u", "UPDATE"), ("d", "DELETE"))
+)
+
+
+@pytest.fixture(scope="module")
+def good_log(tmp_path_factory) -> tuple[Path, tuple, tuple]:
+    import sqlite3
+
+    path = tmp_path_factory.mktemp("log") / "good.db"
+    r = run("--log", str(path), "assess", SCEN, "--date", "2016-05-01", timeout=120)
+    assert r.rc == 0, r.err
+    con = sqlite3.connect(path)
+    row = con.execute("SELECT * FROM decisions").fetchone()
+    rb = con.execute("SELECT * FROM rulebases").fetchone()
+    con.close()
+    return path, row, rb
+
+
+def _crafted(path: Path, row, rb, decisions=None, rulebases=None, sql: str = "", tables: bool = True) -> str:
+    import sqlite3
+
+    c = sqlite3.connect(path)
+    if tables:
+        c.executescript(
+            "CREATE TABLE rulebases (hash TEXT PRIMARY KEY, version TEXT, provisions TEXT);"
+            "CREATE TABLE decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, logged_at TEXT, source TEXT,"
+            " version TEXT, rulebase TEXT, date TEXT, scenario TEXT, actions TEXT, answer TEXT);"
+        )
+        c.execute("INSERT INTO rulebases VALUES (?,?,?)", rulebases or rb)
+        for dec in decisions or [row]:
+            c.execute("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?)", dec)
+    if sql:
+        c.executescript(sql)
+    c.commit()
+    c.close()
+    return str(path)
+
+
+def test_a12_crafted_logs_are_refused_by_replay_in_one_line(tmp_path, good_log):
+    import json
+
+    _good, row, rb = good_log
+    view = _crafted(
+        tmp_path / "view.db",
+        row,
+        rb,
+        tables=False,
+        sql="CREATE TABLE rulebases (hash TEXT, version TEXT, provisions TEXT);"
+        f"INSERT INTO rulebases VALUES ('{rb[0]}', '{rb[1]}', '{{}}');"
+        "CREATE VIEW decisions AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) "
+        f"SELECT n AS id, 'x' AS logged_at, '{rb[0]}' AS rulebase, '2016-05-01' AS date, "
+        "'{\"title\":\"t\",\"facts\":{}}' AS scenario, '[]' AS actions, '{}' AS answer FROM c;",
+    )
+    refused(run("replay", view, timeout=60), "is a view, not a table")
+    answer = {"defend_foreign_warship": {"status": "x"}}
+    cases = {
+        "provisions-list": dict(rulebases=(rb[0], rb[1], '["x"]'), decisions=[(*row[:8], json.dumps(answer))]),
+        "lawful-int": dict(decisions=[(*row[:8], json.dumps({"a": {"status": "p", "lawful": [1]}}))]),
+        "provisions-nested": dict(decisions=[(*row[:8], json.dumps({"a": {"status": "x", "provisions": [[1]]}}))]),
+        "deep-json": dict(decisions=[(*row[:6], "[" * 100000 + "]" * 100000, row[7], row[8])]),
+        "date-1900": dict(decisions=[(*row[:5], "1900-01-01", *row[6:])]),
+    }
+    for name, kw in cases.items():
+        line = refused(run("replay", _crafted(tmp_path / f"{name}.db", row, rb, **kw), timeout=60))
+        assert name == "provisions-list" or "decision 1" in line, (name, line)
+
+
+def test_a12_replay_escapes_logged_text_and_takes_the_name_literally(tmp_path, good_log):
+    import json
+    import shutil
+
+    good, row, rb = good_log
+    ansi = {"defend_foreign_warship": {"status": "\x1b]0;pwned\x07\x1b[2Jpermitted", "lawful": []}}
+    r = run("replay", _crafted(tmp_path / "ansi.db", row, rb, decisions=[(*row[:8], json.dumps(ansi))]))
+    assert r.rc == 1 and "\x1b" not in r.out and "\\x1b" in r.out, (r.rc, r.out, r.err)
+    sub = tmp_path / "hashname"
+    sub.mkdir()
+    shutil.copy(good, sub / "x#y.db")
+    r = run("replay", "x#y.db", cwd=sub)
+    assert r.rc == 0 and "1 logged decisions" in r.out, (r.rc, r.out, r.err)
+    assert not (sub / "x").exists()
+    r = run("--log", "x#y.db", "assess", SCEN, "--date", "2016-05-01", cwd=sub)
+    assert r.rc == 0 and not (sub / "x").exists() and "2 logged decisions" in run("replay", "x#y.db", cwd=sub).out
+
+
+def test_a12_insert_or_replace_cannot_rewrite_a_logged_decision(tmp_path, good_log):
+    import shutil
+    import sqlite3
+
+    good, _row, _rb = good_log
+    tam = tmp_path / "tamper.db"
+    shutil.copy(good, tam)
+    assert run("--log", str(tam), "assess", SCEN, "--date", "2016-05-01").rc == 0  # the program's own log
+    c = sqlite3.connect(tam)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        c.execute(
+            "INSERT OR REPLACE INTO decisions (id, logged_at, source, version, rulebase, date, scenario, actions, "
+            "answer) SELECT id, logged_at, source, version, rulebase, date, scenario, actions, '{}' "
+            "FROM decisions WHERE id = 1"
+        )
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        c.execute("INSERT OR REPLACE INTO rulebases SELECT hash, version, '{}' FROM rulebases")
+    c.close()
+    assert run("replay", str(tam)).rc == 0
+
+
+def test_a12_a_log_with_no_op_triggers_of_the_same_names_is_refused(tmp_path, good_log):
+    _good, row, rb = good_log
+    noop = _crafted(
+        tmp_path / "noop.db",
+        row,
+        rb,
+        sql="".join(
+            f"CREATE TRIGGER {t}_append_only_{k} BEFORE {op} ON {t} BEGIN SELECT 1; END;"
+            for t in ("decisions", "rulebases")
+            for k, op in (("u", "UPDATE"), ("d", "DELETE"))
+        ),
+    )
+    refused(run("--log", noop, "assess", SCEN, "--date", "2016-05-01"), "is not the program's own")
+
+
+def test_a12_a_log_written_by_an_earlier_version_is_still_used(tmp_path, good_log):
+    _good, row, rb = good_log
+    old = _crafted(tmp_path / "old.db", row, rb, sql=OLD_TRIGGERS)
+    assert run("--log", old, "assess", SCEN, "--date", "2016-05-01").rc == 0
+    assert "2 logged decisions" in run("replay", old).out

@@ -493,13 +493,13 @@ def replay(
                 f"logged under {len(report.old_rulebases)} rule base(s) that differ from the current one: "
                 + ", ".join(h[:12] for h in report.old_rulebases)
             )
-        for d in report.differences:
+        for d in report.differences:  # logged text is shown with control characters escaped
             was = f"{d.was.get('status', '?')} ({', '.join(d.was.get('lawful', [])) or 'no lawful basis'})"
             now = f"{d.now.get('status', '?')} ({', '.join(d.now.get('lawful', [])) or 'no lawful basis'})"
-            typer.echo(f"decision {d.decision} ({d.logged_at}), {d.scenario!r} on {d.date}, {d.action}:")
-            typer.echo(f"  was {was}; now {now}")
+            typer.echo(one_line(f"decision {d.decision} ({d.logged_at}), {d.scenario!r} on {d.date}, {d.action}:"))
+            typer.echo(one_line(f"  was {was}; now {now}"))
             for c in d.changed:
-                typer.echo(f"  changed: {c['provision']}: {c['change']}")
+                typer.echo(one_line(f"  changed: {c['provision']}: {c['change']}"))
             if not d.traced:
                 typer.echo("  (no changed provision is cited by either answer; all changes on that date are listed)")
     if report.differences:
