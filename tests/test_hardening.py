@@ -512,3 +512,47 @@ def test_a12_a_log_written_by_an_earlier_version_is_still_used(tmp_path, good_lo
     old = _crafted(tmp_path / "old.db", row, rb, sql=OLD_TRIGGERS)
     assert run("--log", old, "assess", SCEN, "--date", "2016-05-01").rc == 0
     assert "2 logged decisions" in run("replay", old).out
+
+
+# -- A07: batch inputs -----------------------------------------------------------------------
+
+
+def _facts() -> list[str]:
+    import yaml
+
+    return list(yaml.safe_load((ROOT / "src" / "article9" / "law" / "vocabulary.yaml").read_text("utf-8"))["facts"])
+
+
+def test_a07_a_jsonl_record_over_the_cap_is_refused(tmp_path):
+    path = tmp_path / "bigline.jsonl"
+    with path.open("w") as fh:
+        fh.write('{"id": "' + "x" * 300_000_000 + '", "survival_threat": true}\n')
+    r = run("batch", str(path), str(tmp_path / "out.csv"), "--date", "2016-05-01", timeout=120)
+    refused(r, "a record may be at most", seconds=60)
+
+
+def test_a07_parquet_corrupt_page_and_duplicate_columns_are_refused(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    facts = _facts()
+    good = pa.table({f: pa.array([True] * 20000) for f in facts[:5]})
+    path = tmp_path / "corrupt.parquet"
+    pq.write_table(good, path, compression="snappy", use_dictionary=False)
+    raw = bytearray(path.read_bytes())
+    for i in range(100, min(len(raw) - 2000, 3000)):
+        raw[i] ^= 0x5A
+    path.write_bytes(bytes(raw))
+    refused(run("batch", str(path), str(tmp_path / "a.csv"), "--date", "2016-05-01", timeout=120), "Parquet")
+    dup = pa.Table.from_arrays([pa.array([True]), pa.array([False])], names=["survival_threat", "survival_threat"])
+    path = tmp_path / "dup.parquet"
+    pq.write_table(dup, path)
+    refused(run("batch", str(path), str(tmp_path / "b.csv"), "--date", "2016-05-01"), "appears twice")
+
+
+def test_a07_an_oversized_id_is_refused_before_it_is_repeated(tmp_path):
+    facts = _facts()
+    path = tmp_path / "bigid.csv"
+    path.write_text("id," + ",".join(facts) + "\n" + "x" * 2_000_000 + "," + ",".join("false" for _ in facts) + "\n")
+    dates = [x for y in range(1970, 2020) for x in ("--date", f"{y}-06-01")]
+    r = run("batch", str(path), str(tmp_path / "out.csv"), *dates, timeout=120, mem_mib=2048)
+    refused(r, "an id may be at most", seconds=60)
