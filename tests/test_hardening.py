@@ -4,11 +4,16 @@ bounds (wall-clock time, address space), must now be refused, bounded or fixed."
 
 from __future__ import annotations
 
+import contextlib
+import json as _json
 import os
 import resource
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -556,3 +561,109 @@ def test_a07_an_oversized_id_is_refused_before_it_is_repeated(tmp_path):
     dates = [x for y in range(1970, 2020) for x in ("--date", f"{y}-06-01")]
     r = run("batch", str(path), str(tmp_path / "out.csv"), *dates, timeout=120, mem_mib=2048)
     refused(r, "an id may be at most", seconds=60)
+
+
+# -- the service, run as `article9 serve` on a free loopback port (A08, A10, A11) -------------
+
+
+@contextlib.contextmanager
+def serving(*args: str, env: dict[str, str] | None = None):
+    """`article9 serve` in its own process on a free port; yields (base URL, process)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "article9", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.2)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def http(base: str, method: str, path: str, body=None, timeout: float = 60) -> tuple[int, bytes, float]:
+    data = None if body is None else _json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read(), time.monotonic() - started
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), time.monotonic() - started
+
+
+def test_a11_unfinished_headers_are_timed_out():
+    with serving(env={"ARTICLE9_HEADER_SECONDS": "2"}) as (base, _proc):
+        port = int(base.rsplit(":", 1)[1])
+        socks = []
+        for _ in range(5):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            socks.append(s)
+        closed = set()
+        started = time.monotonic()
+        while len(closed) < len(socks) and time.monotonic() - started < 24:  # the script's bound
+            time.sleep(1)
+            for i, s in enumerate(socks):
+                try:
+                    s.sendall(b"X")
+                    s.settimeout(0.01)
+                    if s.recv(100) == b"":
+                        closed.add(i)
+                except TimeoutError:
+                    pass
+                except OSError:
+                    closed.add(i)
+        for s in socks:
+            s.close()
+        assert len(closed) == 5, f"{len(closed)} of 5 slow connections closed in 24 s"
+        assert time.monotonic() - started < 15
+        assert http(base, "GET", "/health")[0] == 200
+
+
+def test_a08_odd_paths_and_dates_are_4xx_not_500():
+    from fastapi.testclient import TestClient
+
+    from article9.server import create_app
+
+    client = TestClient(create_app())
+    assert client.get("/scenarios/" + "a" * 300).status_code == 404
+    assert client.get("/scenarios/us-ship-defense").status_code == 200
+    for day in ("9999-12-31", "9999-09-01"):
+        answer = client.get(f"/pathways?date={day}")
+        assert answer.status_code == 422, (day, answer.status_code, answer.text)
+        assert "too late" in answer.text
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-09-01"])
+def test_a15_pathways_refuses_dates_it_cannot_handle(day):
+    refused(run("pathways", "--date", day), "too late")
+
+
+def test_a15_interview_checks_its_output_before_asking(tmp_path):
+    refused(run("interview", "--date", "2016-05-01", "-o", str(tmp_path), stdin=""), "is a folder")
+    refused(run("interview", "--date", "2016-05-01", "-o", "/nonexistent/x.yaml", stdin=""), "no such folder")
+    keep = tmp_path / "precious.yaml"
+    keep.write_text("my earlier interview\n")
+    r = run("interview", "--date", "2016-05-01", "-o", str(keep), stdin="")
+    assert r.rc == 2 and keep.read_text() == "my earlier interview\n", (r.rc, r.err)

@@ -708,6 +708,12 @@ def serve(
         raise InputError(str(exc)) from None
     # a solver call may not outlive the request it serves: past the time limit it is cancelled
     os.environ.setdefault("ARTICLE9_SOLVE_SECONDS", str(settings.timeout))
+    try:
+        from .server import HeaderTimeoutProtocol, max_connections
+
+        limit = max_connections()
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     uvicorn.run(
         "article9.server:create_app",
         factory=True,
@@ -717,6 +723,10 @@ def serve(
         log_level="warning",
         access_log=False,  # the app logs each request as one JSON line
         server_header=False,
+        http=HeaderTimeoutProtocol,  # a deadline for each request's headers (ARTICLE9_HEADER_SECONDS)
+        limit_concurrency=limit,  # ARTICLE9_MAX_CONNECTIONS; more connections get 503
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,  # bytes of headers
     )
 
 

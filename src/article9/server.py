@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -231,6 +232,82 @@ class ServiceSettings:
                     raise ValueError(f"{name} must be a number, not {text!r}") from None
         origins = tuple(o.strip() for o in env.get(ENV_CORS, "").split(",") if o.strip())
         return cls(**values, cors=origins)
+
+
+# --- connections ------------------------------------------------------------------------
+
+ENV_HEADER_SECONDS = "ARTICLE9_HEADER_SECONDS"
+ENV_MAX_CONNECTIONS = "ARTICLE9_MAX_CONNECTIONS"
+HEADER_SECONDS = 10.0  # a client has this long to send a request's headers
+MAX_CONNECTIONS = 256  # connections (and tasks) one worker holds at once; more get uvicorn's 503
+
+
+def _env_number(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+    if not 0 < value < 86400:
+        raise ValueError(f"{name} must be more than 0 and less than 86400, not {text!r}")
+    return value
+
+
+def header_seconds() -> float:
+    return _env_number(ENV_HEADER_SECONDS, HEADER_SECONDS)
+
+
+def max_connections() -> int:
+    return int(_env_number(ENV_MAX_CONNECTIONS, MAX_CONNECTIONS))
+
+
+@functools.lru_cache(maxsize=1)
+def _protocol() -> type:
+    """uvicorn's h11 protocol with a deadline for each request's headers: uvicorn times out
+    only the idle time between requests, so a client that sends a header byte now and then
+    would hold its connection (and a file descriptor) forever."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        header_timer = None
+
+        def _start_header_timer(self) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+            self.header_timer = self.loop.call_later(header_seconds(), self._header_timeout)
+
+        def _header_timeout(self) -> None:
+            self.header_timer = None
+            idle = self.cycle is None or self.cycle.response_complete
+            if idle and self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()  # headers not complete in time
+
+        def connection_made(self, transport) -> None:  # noqa: ANN001 - asyncio's signature
+            super().connection_made(transport)
+            self._start_header_timer()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._start_header_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+                self.header_timer = None
+            super().connection_lost(exc)
+
+    return HeaderTimeoutProtocol
+
+
+class HeaderTimeoutProtocol:
+    """Importable name for uvicorn's `http=` option (built lazily, uvicorn is optional here)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        return _protocol()(*args, **kwargs)
 
 
 # --- middleware (pure ASGI, outermost first: headers, log, CORS, time limit, body limit) ---
