@@ -667,3 +667,113 @@ def test_a15_interview_checks_its_output_before_asking(tmp_path):
     keep.write_text("my earlier interview\n")
     r = run("interview", "--date", "2016-05-01", "-o", str(keep), stdin="")
     assert r.rc == 2 and keep.read_text() == "my earlier interview\n", (r.rc, r.err)
+
+
+# -- A10: a cost budget per request, enforced by cancelling the work --------------------------
+
+A10_HEAVY = {"scenario": {"title": "all unknown", "facts": {}}, "dates": ["2017-01-01"] * 50}
+A10_PROBE = {
+    "scenario": {
+        "title": "probe",
+        "facts": {
+            "missile_flying_toward_japan": True,
+            "intercept_over_japan_or_high_seas": True,
+            "mindef_destruction_order_pm_approved": True,
+        },
+    },
+    "dates": ["2017-01-01"],
+    "actions": ["intercept_missile_aimed_at_japan"],
+}
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _probe(base: str, source: str) -> tuple[int, float]:
+    """The cheap request, from another loopback address (another client)."""
+    import http.client
+
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source, 0))
+    started = time.monotonic()
+    try:
+        conn.request("POST", "/assess", _json.dumps(A10_PROBE), {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status, time.monotonic() - started
+    finally:
+        conn.close()
+
+
+def _fire(base: str, body: dict, n: int) -> list:
+    import threading
+
+    results: list = []
+    threads = [
+        threading.Thread(target=lambda: results.append(http(base, "POST", "/assess", body, timeout=60)))
+        for _ in range(n)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_a10_duplicate_dates_are_merged_and_a_costly_request_is_refused_before_it_starts():
+    from fastapi.testclient import TestClient
+
+    from article9.server import create_app
+
+    client = TestClient(create_app())
+    body = {**A10_PROBE, "dates": ["2017-01-01"] * 50}
+    answer = client.post("/assess", json=body)
+    assert answer.status_code == 200 and len(answer.json()) == 1
+    distinct = {"scenario": {"title": "all unknown", "facts": {}}, "dates": [f"{y}-01-01" for y in range(2000, 2050)]}
+    started = time.monotonic()
+    answer = client.post("/assess", json=distinct)
+    assert answer.status_code == 422 and "ARTICLE9_MAX_COST" in answer.text, answer.text
+    assert time.monotonic() - started < 1
+    compare = client.post("/compare", json=distinct)
+    assert compare.status_code == 422 and "ARTICLE9_MAX_COST" in compare.text
+
+
+def test_a10_work_past_its_time_limit_is_cancelled_not_abandoned():
+    """Five distinct dates with every fact unknown take seconds; with a limit of 0.3 s the
+    client gets its 503 and the server stops working on it (its CPU goes quiet at once)."""
+    body = {"scenario": {"title": "all unknown", "facts": {}}, "dates": [f"{y}-06-01" for y in range(2015, 2020)]}
+    with serving(env={"ARTICLE9_TIMEOUT": "0.3"}) as (base, proc):
+        assert http(base, "POST", "/assess", A10_PROBE)[0] in (200, 503)  # warm up
+        status, text, _seconds = http(base, "POST", "/assess", body)
+        assert status == 503, text
+        time.sleep(1.0)  # the next step of the engine's work sees the deadline
+        cpu = _cpu_seconds(proc.pid)
+        time.sleep(3.0)
+        assert _cpu_seconds(proc.pid) - cpu < 0.5, "the server kept working after the 503"
+        assert _json.loads(http(base, "GET", "/health")[1])["overrunning"] == 0
+
+
+def test_a10_a_storm_of_small_costly_requests_leaves_the_service_answering():
+    """The review's figures: four 762-byte requests kept both cores busy for minutes after
+    their 503s; forty made every engine request 503 for about two hours."""
+    with serving() as (base, proc):
+        assert http(base, "POST", "/assess", A10_PROBE)[0] == 200  # warm up
+        results = _fire(base, A10_HEAVY, 4)
+        assert sorted({r[0] for r in results}) in ([200], [503], [200, 503]), [r[:2] for r in results]
+        assert all(r[2] < 12 for r in results)
+        time.sleep(1.0)
+        cpu = _cpu_seconds(proc.pid)
+        time.sleep(3.0)
+        assert _cpu_seconds(proc.pid) - cpu < 0.5, "the server kept working after answering"
+        import threading
+
+        storm = threading.Thread(target=_fire, args=(base, A10_HEAVY, 40))
+        storm.start()
+        time.sleep(0.5)
+        for _ in range(3):  # a cheap request from another client during the storm answers within 1 s
+            status, seconds = _probe(base, "127.0.0.2")
+            assert status == 200 and seconds < 1, (status, seconds)
+        storm.join(120)
