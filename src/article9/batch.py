@@ -55,6 +55,7 @@ Problem = tuple[int, str]  # (row number, what is wrong)
 MAX_RECORD = 1_048_576  # characters of one JSON Lines record; a row with every fact is under 4 KiB
 MAX_ID = 1000  # characters of a row's id, which every output row for it repeats
 
+
 def chunk_schema(facts: list[str]) -> pa.Schema:
     """The schema of an input chunk: row number, id, one nullable bool per fact."""
     return pa.schema([("row", pa.int64()), ("id", pa.string()), *((f, pa.bool_()) for f in facts)])

@@ -4,6 +4,7 @@ program the solver used."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import datetime as dt
@@ -130,6 +131,46 @@ class _Watchdog:
 
 _WATCHDOG = _Watchdog()
 
+# No thread may be inside clingo when the interpreter exits: a daemon thread (an abandoned
+# request's, say) still in a solver call is unwound by glibc's forced unwinding through C++
+# frames, and the process aborts ("FATAL: exception not rethrown", exit 134). So calls into
+# clingo are counted; at exit, running solver calls are interrupted, new ones refused, and
+# the exit waits (boundedly) until none is left.
+_CLINGO = threading.Condition()
+_IN_CLINGO = 0
+_EXITING = False
+EXIT_WAIT_SECONDS = 30.0
+
+
+@contextlib.contextmanager
+def in_clingo() -> Iterator[None]:
+    global _IN_CLINGO
+    with _CLINGO:
+        if _EXITING:
+            raise LimitError("the process is exiting; the question was not answered")
+        _IN_CLINGO += 1
+    try:
+        yield
+    finally:
+        with _CLINGO:
+            _IN_CLINGO -= 1
+            _CLINGO.notify_all()
+
+
+def _stop_clingo_at_exit() -> None:
+    global _EXITING
+    with _CLINGO:
+        _EXITING = True
+    with _WATCHDOG.lock:
+        for token, (_deadline, ctl) in list(_WATCHDOG.active.items()):
+            ctl.interrupt()
+            _WATCHDOG.fired.add(token)
+    with _CLINGO:
+        _CLINGO.wait_for(lambda: _IN_CLINGO == 0, timeout=EXIT_WAIT_SECONDS)
+
+
+atexit.register(_stop_clingo_at_exit)
+
 
 # The deadline of the work in hand (an HTTP request's time limit): past it, the engine's
 # loops (explanations, minimal deciding sets, what-if searches, dates) stop with a
@@ -178,14 +219,17 @@ def bounded_solve(
     if deadline is not None:
         check_deadline()
         limit = min(limit, max(deadline[0] - time.monotonic(), 0.001))
-    token = _WATCHDOG.watch(ctl, limit)
-    try:
-        result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
-    finally:
-        fired = _WATCHDOG.done(token)
-    if fired:
-        if not result.interrupted:  # the interrupt came just after the call ended: clear it
+    with in_clingo():
+        token = _WATCHDOG.watch(ctl, limit)
+        try:
+            result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
+        finally:
+            fired = _WATCHDOG.done(token)
+        if fired and not result.interrupted:  # the interrupt came just after the call ended: clear it
             ctl.solve()
+    if fired:
+        if _EXITING:
+            raise LimitError("the process is exiting; the question was not answered")
         check_deadline()  # the request's deadline, not the solver's own limit, ran out
         raise LimitError(
             f"solving took longer than the limit of {limit:g} s (ARTICLE9_SOLVE_SECONDS): raise the limit, "
@@ -246,7 +290,8 @@ class GroundProgram:
         base += [f"#external {MARKER}({r.id})." for r in rules]
         base += [tagged(r) for r in rules]
         self.ctl.add("base", [], "\n".join(base))
-        self.ctl.ground([("base", [])])
+        with in_clingo():
+            self.ctl.ground([("base", [])])
         for r in rules:
             self.ctl.assign_external(clingo.Function(MARKER, [clingo.Number(r.id)]), True)
         self.symbols = obs.symbols
