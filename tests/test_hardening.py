@@ -777,3 +777,32 @@ def test_a10_a_storm_of_small_costly_requests_leaves_the_service_answering():
             status, seconds = _probe(base, "127.0.0.2")
             assert status == 200 and seconds < 1, (status, seconds)
         storm.join(120)
+
+
+# -- the process never aborts at exit with a thread inside clingo ------------------------------
+
+EXIT_SCRIPT = """
+import datetime as dt, threading, time
+from article9.engine import Engine
+from article9.models import Scenario
+e = Engine()
+e.assess(Scenario(title="w", facts={}), dt.date(2017, 1, 1), ["defend_foreign_warship"])
+def work():
+    try:
+        for y in range(2000, 2020):
+            e.assess(Scenario(title="x", facts={}), dt.date(y, 6, 1))
+    except Exception:
+        pass
+for _ in range(3):
+    threading.Thread(target=work, daemon=True).start()
+time.sleep(1.5)
+"""
+
+
+def test_the_process_never_aborts_with_a_thread_inside_clingo_at_exit():
+    """Daemon threads still solving when the interpreter exits made it abort ('FATAL:
+    exception not rethrown', exit 134) in 3 runs of 3 before the fix."""
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-c", EXIT_SCRIPT], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, (r.returncode, r.stderr[-500:])
+        assert "FATAL" not in r.stderr

@@ -47,6 +47,7 @@ from .vocab import fill
 
 FIRST_DATE = dt.date(1947, 5, 3)
 MAX_DEPTH = 12
+MAX_TWINS = 4  # controls per date for searches that solve while enumerating (see GroundProgram.twin)
 MAX_STEPS = 2000  # derived steps in one action's explanation; the packaged law needs under 100
 
 
@@ -316,7 +317,8 @@ class GroundProgram:
                 key = (sym.arguments[0].name, sym.arguments[1].string)
                 self.requires.setdefault(key, []).append(sym)
 
-        self._twin: GroundProgram | None = None
+        self._twins: list[GroundProgram] = []
+        self._twins_lock = threading.Lock()
         self.fact_of_atom = {self.atom_of[sym]: f for f, sym in self.fact_symbols.items() if sym in self.atom_of}
         self.fact_of_symbol = {sym: f for f, sym in self.fact_symbols.items()}
 
@@ -415,9 +417,17 @@ class GroundProgram:
 
     def twin(self) -> GroundProgram:
         """A second control over the same rules, for searches that solve while enumerating."""
-        if self._twin is None:
-            self._twin = GroundProgram(self.rb, list(self.rules.values()))
-        return self._twin
+        # One search holds its twin for its whole enumeration (seconds, with many unknown
+        # facts): a second search gets a free twin, or a new one up to MAX_TWINS, so that a
+        # costly request does not make every other question on the date wait for it.
+        with self._twins_lock:
+            for twin in self._twins:
+                if not twin._lock.locked():
+                    return twin
+            if len(self._twins) < MAX_TWINS:
+                self._twins.append(GroundProgram(self.rb, list(self.rules.values())))
+                return self._twins[-1]
+            return min(self._twins, key=id)
 
     def atoms(self, name: str) -> list[clingo.Symbol]:
         return [s for s in self.atom_of if s.name == name]
