@@ -415,19 +415,21 @@ class GroundProgram:
             return "unknown"
         return "true" if known[atom] else "false"
 
-    def twin(self) -> GroundProgram:
-        """A second control over the same rules, for searches that solve while enumerating."""
+    def twin(self, besides: GroundProgram | None = None) -> GroundProgram:
+        """A second control over the same rules, for searches that solve while enumerating
+        (never `besides`, the twin the caller already holds)."""
         # One search holds its twin for its whole enumeration (seconds, with many unknown
         # facts): a second search gets a free twin, or a new one up to MAX_TWINS, so that a
         # costly request does not make every other question on the date wait for it.
         with self._twins_lock:
-            for twin in self._twins:
+            others = [t for t in self._twins if t is not besides]
+            for twin in others:
                 if not twin._lock.locked():
                     return twin
-            if len(self._twins) < MAX_TWINS:
+            if len(others) < MAX_TWINS:
                 self._twins.append(GroundProgram(self.rb, list(self.rules.values())))
                 return self._twins[-1]
-            return min(self._twins, key=id)
+            return others[0]
 
     def atoms(self, name: str) -> list[clingo.Symbol]:
         return [s for s in self.atom_of if s.name == name]
