@@ -151,7 +151,8 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
         if key in arity and wanted and max(wanted) >= arity[key]:
             raise RuleBaseError(
                 f"{name}:2: predicates.{key}: slot {{{max(wanted)}}}, but {key} has {arity[key]} "
-                f"argument(s): the slots are {{0}} to {{{arity[key] - 1}}}"
+                f"argument(s): "
+                + ("the only slot is {0}" if arity[key] == 1 else f"the slots are {{0}} to {{{arity[key] - 1}}}")
                 if arity[key]
                 else f"{name}:2: predicates.{key}: slot {{{max(wanted)}}}, but {key} has no arguments"
             )

@@ -862,17 +862,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @app.post("/interview/next", response_model=InterviewResponse, response_model_by_alias=True, responses=POST_ERRORS)
     def interview_next(req: InterviewRequest) -> InterviewResponse:
-        from .interview import next_question
+        from .interview import question_for
 
         e = shared_engine()
         s = checked(Scenario(title="interview", facts=req.facts, actions=req.actions), ("body",))
         when = day(req.date)
         actions = req.actions or list(e.rb.vocabulary.actions)
-        with budget(2, len(actions), unknown(s)):
-            fact = next_question(
-                e, s, actions, when, set(req.asked) | {k for k, v in req.facts.items() if v is not None}
-            )
+        with budget(1, len(actions), unknown(s)):  # one assessment gives the answers and the question
             assessment = e.assess(s, when, actions)
+            fact = question_for(e, assessment, set(req.asked) | {k for k, v in req.facts.items() if v is not None})
         question = None
         if fact is not None:
             f = e.rb.vocabulary.facts[fact]
