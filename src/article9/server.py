@@ -185,6 +185,7 @@ ENV_LOG = "ARTICLE9_LOG"  # the decision log, see audit.py
 ENV_MAX_COST = "ARTICLE9_MAX_COST"
 ENV_COSTLY = "ARTICLE9_COSTLY_REQUESTS"
 ENV_MAX_IN_FLIGHT = "ARTICLE9_MAX_IN_FLIGHT"
+COSTLY_WAIT = 1.0  # seconds a costly request waits for a slot before its 503
 COSTLY_FROM = 200  # a request of this cost or more is costly (one date, 28 actions, 6 unknown facts: 196)
 ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
@@ -775,7 +776,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         """The request's cost, bounded before any work starts: distinct dates x actions x (1 +
         unknown facts), at most settings.max_cost (a 422). A costly request waits for one of
         settings.costly slots, so that cheap requests keep most of the process; if none frees
-        up before its deadline it is a 503."""
+        up within COSTLY_WAIT seconds (or its deadline) it is a 503."""
         from .engine import _DEADLINE
 
         cost = dates * actions * (1 + unknowns)
@@ -790,8 +791,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             yield
             return
         deadline = _DEADLINE.get()
-        wait = settings.timeout if deadline is None else max(deadline[0] - time.monotonic(), 0.0)
-        if not costly_slots.acquire(timeout=wait):
+        left = settings.timeout if deadline is None else max(deadline[0] - time.monotonic(), 0.0)
+        # a request waiting for a slot holds one of the worker's threads: not for long
+        if not costly_slots.acquire(timeout=min(left, COSTLY_WAIT)):
             raise LimitError(
                 f"the service is busy with {settings.costly} other costly requests ({ENV_COSTLY}): "
                 "try again shortly, or ask with fewer dates, actions or unknown facts"
