@@ -810,3 +810,8 @@ def test_the_process_never_aborts_with_a_thread_inside_clingo_at_exit():
         r = subprocess.run([sys.executable, "-c", EXIT_SCRIPT], capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, (r.returncode, r.stderr[-500:])
         assert "FATAL" not in r.stderr
+
+
+def test_compare_of_one_date_given_twice_is_refused():
+    """The review's Info: the 'at least two dates' check came before the dates were merged."""
+    refused(run("compare", SCEN, "--date", "2016-05-01", "--date", "2016-05-01"), "at least two dates")

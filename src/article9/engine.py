@@ -640,9 +640,9 @@ class Engine:
         """The scenario's answers on several dates, and for each change between consecutive
         dates the provisions whose dated blocks made it. `on_result` sees each date's
         assessment (the faces use it to keep the decision log)."""
+        days = sorted(set(days))  # a date given twice is one date
         if len(days) < 2:
             raise InputError("compare needs at least two dates (--date D1 --date D2)")
-        days = sorted(set(days))
         results = [self.assess(scenario, d, actions, lang=lang) for d in days]
         if on_result is not None:
             for result in results:
