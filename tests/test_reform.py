@@ -124,7 +124,8 @@ def test_exponential_grounding_is_stopped(tmp_path):
         timeout=60,
     )
     assert out.returncode == 2
-    assert "grounding took longer than 2 s" in out.stderr
+    # stopped by the time limit, or sooner by the cap on ground rules (73**6 of them)
+    assert "grounding took longer than 2 s" in out.stderr or "ground rules" in out.stderr
     assert (dt.datetime.now() - started).total_seconds() < 30
 
 

@@ -52,6 +52,10 @@ PARQUET_SCHEMA = pa.schema(
 Problem = tuple[int, str]  # (row number, what is wrong)
 
 
+MAX_RECORD = 1_048_576  # characters of one JSON Lines record; a row with every fact is under 4 KiB
+MAX_ID = 1000  # characters of a row's id, which every output row for it repeats
+
+
 def chunk_schema(facts: list[str]) -> pa.Schema:
     """The schema of an input chunk: row number, id, one nullable bool per fact."""
     return pa.schema([("row", pa.int64()), ("id", pa.string()), *((f, pa.bool_()) for f in facts)])
@@ -140,9 +144,21 @@ def _parquet_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[
         reader = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input error
         raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
-    _check_columns(path, reader.schema_arrow.names, facts)
+    names = reader.schema_arrow.names
+    if len(set(names)) != len(names):
+        twice = sorted({x for x in names if names.count(x) > 1})[0]
+        raise InputError(f"{path}: column {twice!r} appears twice")
+    _check_columns(path, names, facts)
     first = 1
-    for batch in reader.iter_batches(batch_size=chunk):
+    batches = reader.iter_batches(batch_size=chunk)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:  # a corrupt page behind a valid footer
+            reason = " ".join(str(exc).split())[:200]
+            raise InputError(f"{path}: not a readable Parquet file (row {first} on: {reason})") from None
         yield _canonical(path, batch, first, facts)
         first += batch.num_rows
 
@@ -165,11 +181,13 @@ def _jsonl_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa
         number = 0
         while True:
             try:
-                line = handle.readline()
+                line = handle.readline(MAX_RECORD + 1)
             except UnicodeDecodeError:
                 raise InputError(f"{path}:{number + 1}: not UTF-8 text") from None
             if not line:
                 break
+            if len(line) > MAX_RECORD:
+                raise InputError(f"{path}:{number + 1}: a record may be at most {MAX_RECORD} characters")
             number += 1
             if not line.strip():
                 continue
@@ -273,6 +291,12 @@ def _canonical(path: Path, batch: pa.RecordBatch, first: int, facts: list[str]) 
             ids = column.cast(pa.string()).fill_null("")
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise InputError(f"{path}: column 'id' has type {column.type}; expected text or numbers") from None
+        lengths = pc.utf8_length(ids).to_numpy(zero_copy_only=False)
+        if n and lengths.max() > MAX_ID:
+            row = first + int(np.argmax(lengths > MAX_ID))
+            raise InputError(
+                f"{path}:{row}: an id may be at most {MAX_ID} characters (it is repeated in every output row)"
+            )
     else:
         ids = pa.array([""] * n, pa.string())
     rows = pa.array(np.arange(first, first + n, dtype=np.int64))

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .errors import Article9Error, InputError
+from .errors import Article9Error, InputError, one_line
 
 app = typer.Typer(
     add_completion=False,
@@ -234,6 +234,10 @@ def interview(
 
     if lang not in ("en", "ja"):
         raise InputError(f"--lang must be en or ja (got '{lang}')")
+    if out.is_dir():  # found now, not after every question has been answered
+        raise InputError(f"--out {out}: is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: no such folder {str(out.parent)!r}")
     engine = _engine()
     v = engine.rb.vocabulary
     actions = list(action or v.actions)
@@ -252,6 +256,7 @@ def interview(
 
     console.print(t("interview_title", lang, date=day.isoformat()), highlight=False)
     console.print(t("answers_help", lang), highlight=False)
+    quit_early = False
     while True:
         fact = next_question(engine, Scenario(title="interview", facts=facts), actions, day, set(history))
         if fact is None:
@@ -270,6 +275,7 @@ def interview(
         except EOFError:
             answer = "q"
         if answer in QUIT:
+            quit_early = True
             break
         if answer in BACK:
             if history:
@@ -290,7 +296,12 @@ def interview(
         "actions": actions if action else [],
         "facts": {k: ("unknown" if val is None else val) for k, val in facts.items()},
     }
-    out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    if quit_early and out.exists():  # stopped (or end of input): never overwrite an earlier file unasked
+        raise InputError(f"--out {out}: exists; the interview stopped early and was not saved over it")
+    try:
+        out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     console.print(t("saved", lang, path=str(out)), highlight=False, markup=False)
 
 
@@ -482,13 +493,13 @@ def replay(
                 f"logged under {len(report.old_rulebases)} rule base(s) that differ from the current one: "
                 + ", ".join(h[:12] for h in report.old_rulebases)
             )
-        for d in report.differences:
+        for d in report.differences:  # logged text is shown with control characters escaped
             was = f"{d.was.get('status', '?')} ({', '.join(d.was.get('lawful', [])) or 'no lawful basis'})"
             now = f"{d.now.get('status', '?')} ({', '.join(d.now.get('lawful', [])) or 'no lawful basis'})"
-            typer.echo(f"decision {d.decision} ({d.logged_at}), {d.scenario!r} on {d.date}, {d.action}:")
-            typer.echo(f"  was {was}; now {now}")
+            typer.echo(one_line(f"decision {d.decision} ({d.logged_at}), {d.scenario!r} on {d.date}, {d.action}:"))
+            typer.echo(one_line(f"  was {was}; now {now}"))
             for c in d.changed:
-                typer.echo(f"  changed: {c['provision']}: {c['change']}")
+                typer.echo(one_line(f"  changed: {c['provision']}: {c['change']}"))
             if not d.traced:
                 typer.echo("  (no changed provision is cited by either answer; all changes on that date are listed)")
     if report.differences:
@@ -734,6 +745,12 @@ def serve(
         raise InputError(str(exc)) from None
     # a solver call may not outlive the request it serves: past the time limit it is cancelled
     os.environ.setdefault("ARTICLE9_SOLVE_SECONDS", str(settings.timeout))
+    try:
+        from .server import HeaderTimeoutProtocol, max_connections
+
+        limit = max_connections()
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     uvicorn.run(
         "article9.server:create_app",
         factory=True,
@@ -743,6 +760,10 @@ def serve(
         log_level="warning",
         access_log=False,  # the app logs each request as one JSON line
         server_header=False,
+        http=HeaderTimeoutProtocol,  # a deadline for each request's headers (ARTICLE9_HEADER_SECONDS)
+        limit_concurrency=limit,  # ARTICLE9_MAX_CONNECTIONS; more connections get 503
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,  # bytes of headers
     )
 
 
@@ -838,7 +859,7 @@ def run() -> None:
         from .i18n import translate_error
 
         lang = render.LANG["value"]
-        typer.echo(f"{render.w('error_word')}: {translate_error(exc.message, lang)}", err=True)
+        typer.echo(f"{render.w('error_word')}: {one_line(translate_error(exc.message, lang))}", err=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -850,5 +871,8 @@ def run() -> None:
             sys.exit(exc.exit_code)
         if os.environ.get("ARTICLE9_DEBUG"):
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set ARTICLE9_DEBUG=1 for details)", err=True)
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {one_line(str(exc), 500)} (set ARTICLE9_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(70)

@@ -4,12 +4,15 @@ program the solver used."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import contextvars
 import datetime as dt
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,9 +43,12 @@ from .models import (
     WhatIf,
 )
 from .rules import MARKER, Rule, tagged
+from .vocab import fill
 
 FIRST_DATE = dt.date(1947, 5, 3)
 MAX_DEPTH = 12
+MAX_TWINS = 4  # controls per date for searches that solve while enumerating (see GroundProgram.twin)
+MAX_STEPS = 2000  # derived steps in one action's explanation; the packaged law needs under 100
 
 
 @dataclass
@@ -126,23 +132,106 @@ class _Watchdog:
 
 _WATCHDOG = _Watchdog()
 
+# No thread may be inside clingo when the interpreter exits: a daemon thread (an abandoned
+# request's, say) still in a solver call is unwound by glibc's forced unwinding through C++
+# frames, and the process aborts ("FATAL: exception not rethrown", exit 134). So calls into
+# clingo are counted; at exit, running solver calls are interrupted, new ones refused, and
+# the exit waits (boundedly) until none is left.
+_CLINGO = threading.Condition()
+_IN_CLINGO = 0
+_EXITING = False
+EXIT_WAIT_SECONDS = 30.0
+
+
+@contextlib.contextmanager
+def in_clingo() -> Iterator[None]:
+    global _IN_CLINGO
+    with _CLINGO:
+        if _EXITING:
+            raise LimitError("the process is exiting; the question was not answered")
+        _IN_CLINGO += 1
+    try:
+        yield
+    finally:
+        with _CLINGO:
+            _IN_CLINGO -= 1
+            _CLINGO.notify_all()
+
+
+def _stop_clingo_at_exit() -> None:
+    global _EXITING
+    with _CLINGO:
+        _EXITING = True
+    with _WATCHDOG.lock:
+        for token, (_deadline, ctl) in list(_WATCHDOG.active.items()):
+            ctl.interrupt()
+            _WATCHDOG.fired.add(token)
+    with _CLINGO:
+        _CLINGO.wait_for(lambda: _IN_CLINGO == 0, timeout=EXIT_WAIT_SECONDS)
+
+
+atexit.register(_stop_clingo_at_exit)
+
+
+# The deadline of the work in hand (an HTTP request's time limit): past it, the engine's
+# loops (explanations, minimal deciding sets, what-if searches, dates) stop with a
+# LimitError at their next step and a solver call running then is interrupted, so work
+# that passed its limit is cancelled rather than left running. A context variable: each
+# request's thread (anyio copies the context into it) sees its own.
+_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "article9_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Run the enclosed engine work under a deadline `seconds` from now."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _past_deadline(seconds: float) -> LimitError:
+    return LimitError(
+        f"the request took longer than the time limit of {seconds:g} s and was stopped: ask with fewer dates, "
+        "actions or unknown facts"
+    )
+
+
+def check_deadline() -> None:
+    """Raise LimitError if the work in hand has passed its deadline (cheap: call it often)."""
+    limit = _DEADLINE.get()
+    if limit is not None and time.monotonic() >= limit[0]:
+        raise _past_deadline(limit[1])
+
 
 def bounded_solve(
     ctl: clingo.Control,
     on_model: Callable[[clingo.Model], bool | None] | None = None,
     assumptions: Sequence[tuple[clingo.Symbol, bool]] = (),
 ) -> clingo.SolveResult:
-    """One solver call that gives up after solve_seconds(): a rule base (a stranger's reform,
-    say) can make a question as hard as satisfiability over the unknown facts."""
+    """One solver call that gives up after solve_seconds(), or sooner at the deadline of the
+    work in hand: a rule base (a stranger's reform, say) can make a question as hard as
+    satisfiability over the unknown facts."""
     limit = solve_seconds()
-    token = _WATCHDOG.watch(ctl, limit)
-    try:
-        result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
-    finally:
-        fired = _WATCHDOG.done(token)
-    if fired:
-        if not result.interrupted:  # the interrupt came just after the call ended: clear it
+    deadline = _DEADLINE.get()
+    if deadline is not None:
+        check_deadline()
+        limit = min(limit, max(deadline[0] - time.monotonic(), 0.001))
+    with in_clingo():
+        token = _WATCHDOG.watch(ctl, limit)
+        try:
+            result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
+        finally:
+            fired = _WATCHDOG.done(token)
+        if fired and not result.interrupted:  # the interrupt came just after the call ended: clear it
             ctl.solve()
+    if fired:
+        if _EXITING:
+            raise LimitError("the process is exiting; the question was not answered")
+        check_deadline()  # the request's deadline, not the solver's own limit, ran out
         raise LimitError(
             f"solving took longer than the limit of {limit:g} s (ARTICLE9_SOLVE_SECONDS): raise the limit, "
             "or ask with fewer unknown facts or a simpler rule base"
@@ -202,7 +291,8 @@ class GroundProgram:
         base += [f"#external {MARKER}({r.id})." for r in rules]
         base += [tagged(r) for r in rules]
         self.ctl.add("base", [], "\n".join(base))
-        self.ctl.ground([("base", [])])
+        with in_clingo():
+            self.ctl.ground([("base", [])])
         for r in rules:
             self.ctl.assign_external(clingo.Function(MARKER, [clingo.Number(r.id)]), True)
         self.symbols = obs.symbols
@@ -227,7 +317,8 @@ class GroundProgram:
                 key = (sym.arguments[0].name, sym.arguments[1].string)
                 self.requires.setdefault(key, []).append(sym)
 
-        self._twin: GroundProgram | None = None
+        self._twins: list[GroundProgram] = []
+        self._twins_lock = threading.Lock()
         self.fact_of_atom = {self.atom_of[sym]: f for f, sym in self.fact_symbols.items() if sym in self.atom_of}
         self.fact_of_symbol = {sym: f for f, sym in self.fact_symbols.items()}
 
@@ -329,26 +420,31 @@ class GroundProgram:
             return "unknown"
         return "true" if known[atom] else "false"
 
-    def twin(self) -> GroundProgram:
-        """A second control over the same rules, for searches that solve while enumerating."""
-        if self._twin is None:
-            self._twin = GroundProgram(self.rb, list(self.rules.values()))
-        return self._twin
+    def twin(self, besides: GroundProgram | None = None) -> GroundProgram:
+        """A second control over the same rules, for searches that solve while enumerating
+        (never `besides`, the twin the caller already holds)."""
+        # One search holds its twin for its whole enumeration (seconds, with many unknown
+        # facts): a second search gets a free twin, or a new one up to MAX_TWINS, so that a
+        # costly request does not make every other question on the date wait for it.
+        with self._twins_lock:
+            others = [t for t in self._twins if t is not besides]
+            for twin in others:
+                if not twin._lock.locked():
+                    return twin
+            if len(others) < MAX_TWINS:
+                self._twins.append(GroundProgram(self.rb, list(self.rules.values())))
+                return self._twins[-1]
+            return others[0]
 
     def atoms(self, name: str) -> list[clingo.Symbol]:
         return [s for s in self.atom_of if s.name == name]
 
     def _consequences(self, mode: str, known: bool = False) -> set[clingo.Symbol]:
-        """Brave or cautious consequences. With every fact known the rules (stratified: law
-        files cannot say 'not' of what depends on itself) have one answer set that
-        propagation alone finds, so the call is made directly; otherwise it is time-bounded."""
+        """Brave or cautious consequences. Every call is time-bounded, with every fact known
+        too: the packaged law and reforms are stratified (one answer set, found by
+        propagation), but a --law-dir folder need not be."""
         self.ctl.configuration.solve.enum_mode = mode
         last: list[clingo.Symbol] = []
-        if known:
-            with self.ctl.solve(yield_=True) as handle:
-                for model in handle:
-                    last = model.symbols(atoms=True)
-            return set(last)
 
         def on_model(model: clingo.Model) -> None:
             nonlocal last
@@ -549,9 +645,9 @@ class Engine:
         """The scenario's answers on several dates, and for each change between consecutive
         dates the provisions whose dated blocks made it. `on_result` sees each date's
         assessment (the faces use it to keep the decision log)."""
+        days = sorted(set(days))  # a date given twice is one date
         if len(days) < 2:
             raise InputError("compare needs at least two dates (--date D1 --date D2)")
-        days = sorted(set(days))
         results = [self.assess(scenario, d, actions, lang=lang) for d in days]
         if on_result is not None:
             for result in results:
@@ -862,6 +958,8 @@ class Explainer:
         self.val = val
         self.day = day
         self.lang = lang
+        self.explained: set[int] = set()  # derived atoms already explained in this action's tree
+        self.steps = 0
 
     def say(self, en: str, ja: str) -> str:
         return ja if self.lang == "ja" else en
@@ -888,12 +986,14 @@ class Explainer:
             if a.type == clingo.SymbolType.String:
                 p = self.rb.provisions.get(a.string)
                 args.append(f"{a.string} ({self.title(a.string)})" if p else a.string)
+            elif a.type != clingo.SymbolType.Function or a.arguments:  # a number, a tuple or a nested term
+                args.append(str(a))
             elif a.name in v.actions or a.name in v.situations:
                 label = v.label(a.name, self.lang)
                 args.append(_inline(label) if self.lang == "en" else label)
             else:
                 args.append(v.label(a.name, self.lang))
-        return getattr(template, self.lang).format(*args)
+        return fill(getattr(template, self.lang), args)  # slots only, never str.format
 
     def rule_ref(self, rule_id: int) -> RuleRef:
         """The reference to a rule, made once per program and language (shared, never changed)."""
@@ -927,6 +1027,8 @@ class Explainer:
         return cached
 
     def explain_action(self, action: str, not_in_force: list[tuple[str, str]]) -> Step:
+        self.explained = set()
+        self.steps = 0
         step = self.explain(_fn("permitted", action), 0)
         for pid, window in not_in_force:
             text = (
@@ -965,7 +1067,22 @@ class Explainer:
             kind = self.rb.vocabulary.facts[fact].kind
             return Step(atom=name, text=text, value=value, kind="fact", fact_kind=kind)
         step = Step(atom=name, text=text, value=value, kind="derived")
-        return self._explain(step, self.prog.by_head.get(atom, []), depth)
+        rules = self.prog.by_head.get(atom, [])
+        # The tree is a DAG written out: a derived step is explained once, at its first use,
+        # and referred to after; a stratified reform cannot make it exponential. Its size
+        # is bounded too, and the request's time limit is checked at every step.
+        check_deadline()
+        self.steps += 1
+        if rules and atom in self.explained:
+            step.note = self.say("(explained above)", "（上記で説明済み）")
+            return step
+        if rules and self.steps > MAX_STEPS:
+            step.note = self.say(
+                f"(explanation cut: more than {MAX_STEPS} steps)", f"（説明は{MAX_STEPS}ステップを超えたため省略）"
+            )
+            return step
+        self.explained.add(atom)
+        return self._explain(step, rules, depth)
 
     def _explain(self, step: Step, rules: list[GroundRule], depth: int) -> Step:
         value = step.value

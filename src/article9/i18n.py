@@ -50,8 +50,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "why_not": {"en": "Why not", "ja": "許されない理由"},
     "turns_on": {"en": "What it turns on", "ja": "判定の分かれ目"},
     "markers": {
-        "en": "Markers: [V] checked, [P] partly checked, [U] unverified (see the law file).",
-        "ja": "確認度：[V] 確認済み、[P] 一部確認、[U] 未確認（法令ファイル参照）。",
+        "en": "Markers: [V] checked, [P] partly checked, [U] unverified (see the law file), "
+        "[H] hypothetical (a reform, not enacted law).",
+        "ja": "確認度：[V] 確認済み、[P] 一部確認、[U] 未確認（法令ファイル参照）、[H] 仮定（改正案、現行法ではない）。",
     },
     "scenario_word": {"en": "Scenario", "ja": "シナリオ"},
     "assessment_on": {

@@ -75,7 +75,7 @@ class ProvisionRef(BaseModel):
     id: str = Field(description="stable provision id; it keeps today's number when the article is renumbered")
     title: str = Field(description="the provision's title with the article number it had on the date asked")
     instrument: str
-    marker: Literal["V", "P", "U"]
+    marker: Literal["V", "P", "U", "H"]  # H: hypothetical, a provision of a reform file
     article: str | None = Field(
         default=None, description="the article number on the date asked, for a provision that has been renumbered"
     )

@@ -37,6 +37,9 @@ def minimal_sets(
     base = {f: (False if f not in cone else None) for f in twin.fact_symbols}
     base.update(fixed)
     with twin._lock:  # noqa: SLF001 - the twin is private to this search
+        # the checks inside the enumeration run on another twin, not on the date's main
+        # control, which every other question on the date needs (GroundProgram.twin)
+        checker = prog.twin(besides=twin)  # type: ignore[attr-defined]
         for name, sym in twin.fact_symbols.items():
             twin.ctl.assign_external(sym, base.get(name))
         twin.ctl.configuration.solve.enum_mode = "auto"
@@ -47,7 +50,7 @@ def minimal_sets(
             nonlocal complete
             values = {f: model.contains(twin.fact_symbols[f]) for f in cone}
             try:
-                implicant = _shrink(prog, fixed, values, target, wanted)
+                implicant = _shrink(checker, fixed, values, target, wanted)
             except Exception as exc:  # noqa: BLE001 - e.g. a LimitError of an inner call: re-raised below
                 failed.append(exc)
                 return False
