@@ -36,6 +36,11 @@ PROPERTIES: list[tuple[str, str, str]] = [
         "no action is both permitted and prohibited",
         "_viol(no_conflict, A) :- permitted(A), prohibited(A).",
     ),
+    (
+        "not-permitted-needs-closure",
+        "no action is answered 'not permitted' unless a closure claim covers it on that date",
+        "_viol(not_permitted_needs_closure, A) :- not_permitted(A), not closed(A).",
+    ),
 ]
 
 
@@ -57,10 +62,11 @@ class Report:
     months: int = 0
     programs: int = 0
     unattributed: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    gap_only: list[tuple[dt.date, dt.date, str, list[str]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.failures or self.unreachable or self.unused_rules or self.unattributed)
+        return not (self.failures or self.unreachable or self.unused_rules or self.unattributed or self.gap_only)
 
 
 def _program(rb: RuleBase, rules: list[Rule], extra: str) -> clingo.Control:
@@ -68,6 +74,11 @@ def _program(rb: RuleBase, rules: list[Rule], extra: str) -> clingo.Control:
     ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
     text = [f"action({a}). action_type({a},{d.type})." for a, d in v.actions.items()]
     text += [f"{{ holds({f}) }}." for f in v.facts]
+    # only combinations of facts that do not contradict each other (law/reach.yaml)
+    text += [
+        ":- " + ", ".join(f"{'' if val else 'not '}holds({f})" for f, val in c.facts.items()) + "."
+        for c in rb.reach.constraints
+    ]
     text += [r.text for r in rules]
     text.append(extra)
     ctl.add("base", [], "\n".join(text))
@@ -132,7 +143,31 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
     report.unreachable = [a for a in rb.vocabulary.actions if a not in reachable]
     report.unused_rules = [r for r in rb.rules if r.id not in fired and any(d in days for d in [r.block.start])]
     _temporal(rb, report, today)
+    _gap_only(rb, report, sorted(days))
     return report
+
+
+def _gap_only(rb: RuleBase, report: Report, days: list[dt.date]) -> None:
+    """Between consecutive dates, no difference that diff reports may come only from a gap:
+    when every changed provision bearing on an action is one a known gap (law/reach.yaml)
+    flags in a window that meets either date, the answers must not differ."""
+    from .engine import Engine
+    from .reasoning import diff
+
+    if not rb.reach.gaps:
+        return
+    engine = Engine(rb)
+    for d1, d2 in zip(days, days[1:], strict=False):
+        changed = {
+            p
+            for p, _ in {(b.provision_id, b.window) for b in rb.blocks_on(d1)}
+            ^ {(b.provision_id, b.window) for b in rb.blocks_on(d2)}
+        }
+        flagged = {pid for g in rb.reach.gaps if g.overlaps(d1, d1) or g.overlaps(d2, d2) for pid in g.provisions}
+        for a in rb.vocabulary.actions:
+            relevant = changed & engine.bearing(a)
+            if relevant and relevant <= flagged and diff(engine, d1, d2, [a], limit=1).rows:
+                report.gap_only.append((d1, d2, a, sorted(relevant)))
 
 
 def _temporal(rb: RuleBase, report: Report, today: dt.date) -> None:

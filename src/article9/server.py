@@ -628,6 +628,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 check_date(d)
             except Article9Error as exc:
                 problems.append({"loc": [*where, "dates", i], "msg": exc.message, "type": "value_error"})
+        from .reach import contradiction_text, violated
+
+        problems += [
+            {"loc": [*where, "facts", next(iter(c.facts))], "msg": contradiction_text(c), "type": "value_error"}
+            for c in violated(shared_engine().rb.reach.constraints, s.facts)
+        ]
         if problems:
             raise HTTPException(422, detail=problems)
         return s
