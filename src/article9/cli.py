@@ -103,8 +103,32 @@ def _dates(values: list[str] | None, fallback: list[dt.date]) -> list[dt.date]:
     return fallback or [dt.date.today()]
 
 
+def _version(value: bool) -> None:
+    """--version: the package version, the date the law is encoded to and the rule-base hash."""
+    if not value:
+        return
+    from . import __version__
+    from .corpus import load_rulebase
+
+    rb = load_rulebase()
+    to = rb.reach.encoded_to
+    typer.echo(f"article9 {__version__}")
+    typer.echo(f"law encoded and checked up to {to.isoformat() if to else 'no date declared'}")
+    typer.echo(f"rule base {rb.full_hash()} (every block of every date, the vocabulary and law/reach.yaml)")
+    raise typer.Exit(0)
+
+
 @app.callback()
 def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the package version, the date the law is encoded to and the rule-base hash.",
+        ),
+    ] = False,
     law_dir: Annotated[
         Path | None,
         typer.Option("--law-dir", help="Use the law files in this folder instead of the packaged law."),
@@ -618,6 +642,15 @@ def check(
     console.print(
         f"{'FAIL' if report.unattributed else 'ok  '} every change of possible answers between months coincides "
         "with a dated change of rule blocks",
+        highlight=False,
+    )
+    console.print(
+        f"{'FAIL' if report.gap_only else 'ok  '} no difference between two dates comes only from a known gap "
+        "(law/reach.yaml)"
+        + "".join(
+            f"\n     {a}: {d1.isoformat()} -> {d2.isoformat()} differs only through {', '.join(ps)}"
+            for d1, d2, a, ps in report.gap_only
+        ),
         highlight=False,
     )
     for i, f in enumerate(report.failures, 1):
