@@ -705,6 +705,7 @@ def serve(
             "Default: no CORS headers, or $ARTICLE9_CORS (comma-separated).",
         ),
     ] = None,
+    reform: Reform = None,
 ) -> None:
     """Serve the web explorer at / and the HTTP API (OpenAPI at /openapi.json, docs at /docs) on 127.0.0.1.
 
@@ -714,6 +715,9 @@ def serve(
 
     given = {"ARTICLE9_MAX_BODY": max_body, "ARTICLE9_TIMEOUT": timeout, "ARTICLE9_MAX_DATES": max_dates}
     given["ARTICLE9_CORS"] = ",".join(cors) if cors else None
+    if reform is not None:  # every answer of the service then carries the reform's banner
+        _rulebase(reform)  # refuse a bad reform file now, not in a worker
+        given["ARTICLE9_REFORM"] = str(reform.resolve())
     if _state.get("log") is not None:  # article9 --log FILE serve: every worker appends to FILE
         from .audit import DecisionLog
 

@@ -182,6 +182,9 @@ ENV_LOG = "ARTICLE9_LOG"  # the decision log, see audit.py
 ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
+ENV_REFORM = "ARTICLE9_REFORM"  # a reform file the whole service answers under (serve --reform)
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """The service's limits. Defaults suit one analyst's browser and scripts on loopback."""
@@ -546,7 +549,22 @@ def fast_json(text: str) -> Response:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The app, with the service limits of `settings` (default: from the environment)."""
-    from .library import engine as shared_engine
+    from .library import engine as packaged_engine
+
+    reformed: list = []  # the engine under ARTICLE9_REFORM (article9 serve --reform FILE), made once
+
+    def shared_engine():  # noqa: ANN202
+        """The engine every request uses: the packaged law, or under a hypothetical reform,
+        whose answers then carry regime.kind 'reform' and its banner."""
+        path = os.environ.get(ENV_REFORM, "").strip()
+        if not path:
+            return packaged_engine()
+        if not reformed:
+            from .engine import Engine
+            from .reform import load_reform
+
+            reformed.append(Engine(load_reform(packaged_engine().rb, Path(path))))
+        return reformed[0]
 
     settings = settings or ServiceSettings.from_env()
     overrunning: set[asyncio.Future[None]] = set()
