@@ -25,13 +25,17 @@ def test_broken_law_fails_with_a_counterexample(tmp_path):
             "aasa.md",
             "situation(survival_threatening_situation) :- holds(armed_attack_on_foreign_country), "
             "holds(close_relationship), holds(survival_threat).",
-            "situation(survival_threatening_situation) :- holds(close_relationship), holds(survival_threat).",
+            # drops the close-relationship test (still named, redundantly, so the vocabulary check passes);
+            # a trigger with no attack abroad at all would contradict the facts' constraints instead
+            "situation(survival_threatening_situation) :- holds(armed_attack_on_foreign_country), holds(survival_threat).\n"
+            "situation(survival_threatening_situation) :- holds(armed_attack_on_foreign_country), "
+            "holds(close_relationship), holds(survival_threat).",
         ),
         (
             "cabinet-2014.md",
             "new_three_conditions_trigger :- holds(armed_attack_on_foreign_country), holds(close_relationship), "
             "holds(survival_threat).",
-            "new_three_conditions_trigger :- holds(close_relationship), holds(survival_threat).",
+            "new_three_conditions_trigger :- holds(armed_attack_on_foreign_country), holds(survival_threat).",
         ),
     ):
         path = law / name
@@ -47,7 +51,7 @@ def test_broken_law_fails_with_a_counterexample(tmp_path):
     data = yaml.safe_load(files[0].read_text())
     facts = data["facts"]
     assert facts["armed_attack_on_japan"] is False
-    assert facts["armed_attack_on_foreign_country"] is False
+    assert facts["close_relationship"] is False  # the broken law dropped the close-relationship test
     # the counterexample is a runnable scenario that shows the violation under the broken law
     run = cli("--law-dir", str(law), "assess", str(files[0]), "-f", "json")
     assert run.returncode == 0
