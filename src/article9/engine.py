@@ -1041,7 +1041,8 @@ class Explainer:
     def explain_action(self, action: str, not_in_force: list[tuple[str, str]], closure: bool = False) -> Step:
         step = self.explain(_fn("permitted", action), 0)
         if closure:  # why 'not permitted' is (or is not) claimed: the closure claims in force
-            step.children.append(self.explain(_fn("closed", action), 1))
+            # one level: the claim and what it rests on (the layers above are explained already)
+            step.children.append(self.explain(_fn("closed", action), MAX_DEPTH - 1))
         for pid, window in not_in_force:
             text = (
                 f"{pid}（{self.title(pid)}）はこの行為の根拠となり得るが、{self.day.isoformat()}時点では施行されていない"
