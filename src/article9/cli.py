@@ -304,7 +304,16 @@ def interview(
         if answer not in YES | NO | UNKNOWN:
             console.print(t("bad_answer", lang), highlight=False)
             continue
-        facts[fact] = True if answer in YES else (False if answer in NO else None)
+        value = True if answer in YES else (False if answer in NO else None)
+        from .reach import contradiction_text, violated
+
+        clash = violated(engine.rb.reach.constraints, {**facts, fact: value})
+        if clash:  # contradicts an earlier answer: say so and ask again
+            from .i18n import translate_error
+
+            console.print(translate_error(contradiction_text(clash[0]), lang), highlight=False, markup=False)
+            continue
+        facts[fact] = value
         history.append(fact)
         show(t("provisional", lang))
     data = {

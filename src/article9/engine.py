@@ -579,7 +579,10 @@ class Engine:
         if not 1 <= max_changes <= 6:
             raise InputError(f"--max-changes must be from 1 to 6 (got {max_changes})")
         base = self.assess(scenario, day, [action]).determinations[0]
-        target_status = "not_permitted" if base.status == "permitted" else "permitted"
+        if base.status == "permitted":  # the other way: not permitted, or outside the encoded law
+            target_status = "not_permitted" if base.closure.closed == "true" else "no_encoded_basis"
+        else:
+            target_status = "permitted"
         want = target_status == "permitted"
         prog = self.program(day)
         target = _fn("permitted", action)

@@ -22,7 +22,7 @@ def next_question(engine: object, scenario: Scenario, actions: list[str], day: d
     for d in assessment.determinations:
         if d.status != "depends":
             continue
-        for one in d.permitted_if + d.not_permitted_if:
+        for one in d.permitted_if + d.not_permitted_if + d.outside_if:
             for fact in one:
                 if fact not in skip:
                     weight[fact] += 1
