@@ -207,13 +207,13 @@ def test_diff_names_every_gap_it_touches():
     args = ("diff", "--from", "2014-06-30", "--to", "2016-03-29", "-a", "use_force_defend_japan")
     data = _json(*args)
     gaps = [g["id"] for g in data["reach"]["gaps"]]
-    assert "nsc-deliberation-before-2016" in gaps
+    assert "nsc-deliberation-not-encoded" in gaps
     row = data["rows"][0]
-    assert "nsc-deliberation-before-2016" in row["gaps"]
+    assert "nsc-deliberation-not-encoded" in row["gaps"]
     text = cli(*args).stdout
-    assert "Known gap in the encoded law: NSC deliberation requirements before 2016 not encoded" in text
+    assert "Known gap in the encoded law: NSC deliberation requirements not encoded for these dates" in text
     md = cli(*args, "-f", "md").stdout
-    assert "NSC deliberation requirements before 2016 not encoded" in md
+    assert "NSC deliberation requirements not encoded for these dates" in md
     # the library names the same gaps as the command line
     from article9.reasoning import diff
 
@@ -225,9 +225,9 @@ def test_diff_names_every_gap_it_touches():
 def test_compare_and_whatif_name_gaps():
     s = SCENARIOS / "us-ship-defense.yaml"
     c = _json("compare", str(s), "-d", "2014-06-01", "-d", "2016-05-01")
-    assert "nsc-deliberation-before-2016" in [g["id"] for g in c["reach"]["gaps"]]
+    assert "nsc-deliberation-not-encoded" in [g["id"] for g in c["reach"]["gaps"]]
     w = _json("whatif", str(s), "defend_foreign_warship", "-d", "2014-06-01")
-    assert "nsc-deliberation-before-2016" in [g["id"] for g in w["reach"]["gaps"]]
+    assert "nsc-deliberation-not-encoded" in [g["id"] for g in w["reach"]["gaps"]]
     assert "Known gap in the encoded law" in cli("compare", str(s), "-d", "2014-06-01", "-d", "2016-05-01").stdout
 
 
@@ -338,3 +338,18 @@ def test_contradictory_facts_are_refused_naming_the_facts(tmp_path):
     assert (tmp_path / "out.csv").read_text().count("\n") == 2  # header and the one good row
     # with one of the two facts unknown there is no contradiction yet
     assert cli("assess", str(_write({"survival_threat": True})), "-d", "2017-01-01").returncode == 0
+
+
+def test_a_gap_closes_itself_when_the_missing_version_is_encoded(tmp_path):
+    """until_blocks_of: the NSC gap ends the day before nsc-act/2's first block, wherever that is."""
+    from helpers import law_copy
+
+    from article9.corpus import load_rulebase
+
+    gaps = {g.id: g for g in load_rulebase().reach.gaps}
+    assert gaps["nsc-deliberation-not-encoded"].window == "1954-07-01..2016-03-28"
+    law = law_copy(tmp_path)
+    path = law / "nsc-act.md"
+    path.write_text(path.read_text().replace("```clingo from=2016-03-29", "```clingo from=1986-07-01", 1))
+    gaps = {g.id: g for g in load_rulebase(law).reach.gaps}
+    assert gaps["nsc-deliberation-not-encoded"].window == "1954-07-01..1986-06-30"

@@ -26,6 +26,11 @@ class GapData(BaseModel):
     to_date: dt.date | None = Field(default=None, alias="to")
     provisions: list[str] = Field(default_factory=list)
     actions: list[str] | Literal["all"] = Field(default_factory=list)
+    until_blocks_of: str | None = Field(
+        default=None,
+        description="the gap ends the day before this provision's first block from the gap's start on: "
+        "encoding the missing version closes the gap by itself",
+    )
     note: Text
     source: str
 
@@ -77,6 +82,15 @@ def load_reach(law_dir: Path, provisions: dict, vocabulary: object) -> tuple[Rea
         for a in [] if gap.actions == "all" else gap.actions:
             if a not in actions:
                 raise RuleBaseError(f"{path}: gap '{gap.id}' names '{a}', which is not an action")
+        if gap.until_blocks_of is not None:
+            if gap.until_blocks_of not in provisions:
+                raise RuleBaseError(
+                    f"{path}: gap '{gap.id}' names '{gap.until_blocks_of}', which is not a provision id"
+                )
+            starts = [b.start for b in provisions[gap.until_blocks_of].blocks if b.start >= gap.from_date]
+            if starts:
+                end = min(starts) - dt.timedelta(days=1)
+                gap.to_date = end if gap.to_date is None else min(gap.to_date, end)
         if gap.to_date is not None and gap.to_date < gap.from_date:
             raise RuleBaseError(f"{path}: gap '{gap.id}' ends before it starts")
     for c in data.constraints:
