@@ -353,3 +353,22 @@ def test_a_gap_closes_itself_when_the_missing_version_is_encoded(tmp_path):
     path.write_text(path.read_text().replace("```clingo from=2016-03-29", "```clingo from=1986-07-01", 1))
     gaps = {g.id: g for g in load_rulebase(law).reach.gaps}
     assert gaps["nsc-deliberation-not-encoded"].window == "1954-07-01..1986-06-30"
+
+
+def test_batch_names_the_reach_of_the_law_on_stderr(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,survival_threat,armed_attack_on_foreign_country\na,true,true\n")
+    out = cli("batch", str(src), str(tmp_path / "o.csv"), "-d", "2030-01-01", "-a", "defend_foreign_warship")
+    assert out.returncode == 0, out.stderr
+    assert "the law is taken as unchanged since then" in out.stderr
+    assert "Known gap in the encoded law" in out.stderr
+    reform = cli(
+        "batch",
+        str(src),
+        str(tmp_path / "o.csv"),
+        "-d",
+        "2027-06-01",
+        "--reform",
+        str(REFORMS / "repeal-2015-legislation.md"),
+    )
+    assert "HYPOTHETICAL REFORM, NOT THE LAW" in reform.stderr

@@ -488,6 +488,14 @@ def batch(
         f"{counts['solver']} by the solver; {counts['skipped']} skipped; written to {target}",
         err=True,
     )
+    # the output has one status per row: the regime, the law's reach and its gaps go to stderr
+    from types import SimpleNamespace
+
+    from .render import preamble
+
+    names = action or list(engine.rb.vocabulary.actions)
+    for text, _style in preamble(SimpleNamespace(regime=engine.regime(), reach=engine.reach(days, names))):
+        typer.echo(text, err=True)
 
 
 @app.command()
