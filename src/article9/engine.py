@@ -1045,7 +1045,11 @@ class Explainer:
         step = self.explain(_fn("permitted", action), 0)
         if closure:  # why 'not permitted' is (or is not) claimed: the closure claims in force
             # one level: the claim and what it rests on (the layers above are explained already)
-            step.children.append(self.explain(_fn("closed", action), MAX_DEPTH - 1))
+            claim = self.explain(_fn("closed", action), MAX_DEPTH - 1)
+            for child in claim.children:
+                if not child.children and child.atom.startswith("constitutional("):
+                    child.note = self.say("layer (a)", "(a)のとおり")
+            step.children.append(claim)
         for pid, window in not_in_force:
             text = (
                 f"{pid}（{self.title(pid)}）はこの行為の根拠となり得るが、{self.day.isoformat()}時点では施行されていない"

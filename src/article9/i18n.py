@@ -68,9 +68,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "NOT_PERMITTED": {"en": "NOT PERMITTED (known false)", "ja": "許されない（確定）"},
     "DEPENDS": {"en": "DEPENDS (possibly true)", "ja": "未確定（事実次第）"},
     "NO_ENCODED_BASIS": {
-        "en": "OUTSIDE THE ENCODED LAW: no provision encoded here authorises this, "
+        "en": "OUTSIDE THE ENCODED LAW: no provision encoded here makes this lawful, "
         "and the rule base does not claim its list of bases is complete",
-        "ja": "符号化された法の範囲外：ここで符号化されたどの規定もこれを授権せず、"
+        "ja": "符号化された法の範囲外：ここで符号化されたどの規定によっても適法とならず、"
         "ルールベースは根拠の一覧が完全であるとは主張しない",
     },
     "short_no_encoded_basis": {"en": "outside the encoded law", "ja": "符号化された法の範囲外"},

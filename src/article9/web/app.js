@@ -23,7 +23,7 @@ const UI = {
   permitted: { en: "Permitted (known true)", ja: "許される（確定）" },
   not_permitted: { en: "Not permitted (known false)", ja: "許されない（確定）" },
   depends: { en: "Depends (possibly true)", ja: "未確定（事実次第）" },
-  no_encoded_basis: { en: "Outside the encoded law: no provision encoded here authorises this, and the rule base does not claim its list of bases is complete", ja: "符号化された法の範囲外：ここで符号化されたどの規定もこれを授権せず、ルールベースは根拠の一覧が完全であるとは主張しない" },
+  no_encoded_basis: { en: "Outside the encoded law: no provision encoded here makes this lawful, and the rule base does not claim its list of bases is complete", ja: "符号化された法の範囲外：ここで符号化されたどの規定によっても適法とならず、ルールベースは根拠の一覧が完全であるとは主張しない" },
   outside_if: { en: "Outside the encoded law if any of", ja: "次のいずれかなら符号化された法の範囲外" },
   closure: { en: "Closure", ja: "完結性" },
   closure_true: { en: "the rule base claims its bases for this action are the only ones the law gives on this date", ja: "この日のこの行為について、符号化された根拠が法の定める根拠のすべてであると主張する" },
