@@ -67,6 +67,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "PERMITTED": {"en": "PERMITTED (known true)", "ja": "許される（確定）"},
     "NOT_PERMITTED": {"en": "NOT PERMITTED (known false)", "ja": "許されない（確定）"},
     "DEPENDS": {"en": "DEPENDS (possibly true)", "ja": "未確定（事実次第）"},
+    "DEPENDS_NEGATIVE": {
+        "en": "DEPENDS, but never permitted: whether it is not permitted or outside the encoded law turns on the facts",
+        "ja": "未確定（許されることはない。許されないか符号化された法の範囲外かは事実次第）",
+    },
     "NO_ENCODED_BASIS": {
         "en": "OUTSIDE THE ENCODED LAW: no provision encoded here makes this lawful, "
         "and the rule base does not claim its list of bases is complete",

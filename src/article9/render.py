@@ -99,6 +99,13 @@ def negative_sets(d: Determination) -> list[tuple[str, list[dict[str, bool]]]]:
     return [("not_permitted_if", d.not_permitted_if), ("outside_if", d.outside_if)]
 
 
+def status_word(d: Determination) -> str:
+    """The status in words; an undecided act that no completion of the facts permits says so."""
+    if d.status == "depends" and not d.permitted_if and d.sets_complete and (d.not_permitted_if or d.outside_if):
+        return w("DEPENDS_NEGATIVE")
+    return STATUS_WORD[d.status]
+
+
 def shown(step: Step) -> tuple[str, str, str]:
     """Icon, text and style of a step. A 'not X' condition that fails is shown as the
     reason it fails: X holds, and that rules the step out."""
@@ -156,7 +163,7 @@ def determination_group(d: Determination, max_depth: int | None, rules: bool) ->
     head.append(d.label, style="bold")
     head.append(f"  [{d.action} · {TYPE_WORD[d.type]}]", style="dim")
     parts.append(head)
-    parts.append(Text.assemble(f"  {w('status')}: ", (STATUS_WORD[d.status], STATUS_STYLE[d.status])))
+    parts.append(Text.assemble(f"  {w('status')}: ", (status_word(d), STATUS_STYLE[d.status])))
     parts.append(Text(f"  {w('constitution')}: {LAYER_WORD[d.constitutional]}"))
     in_force = [b for b in d.bases if b.in_force]
     if not in_force:
@@ -248,7 +255,7 @@ def markdown(assessments: Sequence[Assessment]) -> str:
         )
         for d in a.determinations:
             out += ["", f"## {d.label} (`{d.action}`, {TYPE_WORD[d.type]})", ""]
-            out.append(f"- **{w('status')}: {STATUS_WORD[d.status]}**")
+            out.append(f"- **{w('status')}: {status_word(d)}**")
             out.append(f"- {w('constitution')}: {LAYER_WORD[d.constitutional]}")
             if d.status != "permitted":
                 out.append(f"- {closure_text(d)}")

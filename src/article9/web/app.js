@@ -23,6 +23,7 @@ const UI = {
   permitted: { en: "Permitted (known true)", ja: "許される（確定）" },
   not_permitted: { en: "Not permitted (known false)", ja: "許されない（確定）" },
   depends: { en: "Depends (possibly true)", ja: "未確定（事実次第）" },
+  depends_negative: { en: "Depends, but never permitted: whether it is not permitted or outside the encoded law turns on the facts", ja: "未確定（許されることはない。許されないか符号化された法の範囲外かは事実次第）" },
   no_encoded_basis: { en: "Outside the encoded law: no provision encoded here makes this lawful, and the rule base does not claim its list of bases is complete", ja: "符号化された法の範囲外：ここで符号化されたどの規定によっても適法とならず、ルールベースは根拠の一覧が完全であるとは主張しない" },
   outside_if: { en: "Outside the encoded law if any of", ja: "次のいずれかなら符号化された法の範囲外" },
   closure: { en: "Closure", ja: "完結性" },
@@ -171,7 +172,7 @@ function card(det, other, otherDate) {
   const steps = lawful.flatMap(b => b.procedure.filter(s => s.required !== "false").map(s => `${s.done === "true" ? "✓" : s.done === "false" ? "✗" : "?"} ${s.label}`));
   const node = el("article", { class: "card", "data-action": det.action },
     el("h3", { text: det.label }, " ", el("code", { text: det.action })),
-    el("p", { class: `status status-${det.status}`, "data-status": det.status, text: t(det.status) }),
+    el("p", { class: `status status-${det.status}`, "data-status": det.status, text: t(det.status === "depends" && !det.permitted_if.length && det.sets_complete && (det.not_permitted_if.length || det.outside_if.length) ? "depends_negative" : det.status) }),
     other ? el("p", { class: `second status-${other.status}`, "data-status2": other.status, text: `${otherDate}: ${t(other.status)}` }) : null,
     el("p", { text: `${t("constitutional")}: ${t(det.constitutional === "true" ? "yes_word" : det.constitutional === "false" ? "no_word" : "depends_word")}` }),
     el("p", { text: `${t("basis")}: ${basis}` }),
