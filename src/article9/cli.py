@@ -275,6 +275,14 @@ def interview(
             console.print(f"  {label}: {t(d.status, lang)}", highlight=False, markup=False)
 
     console.print(t("interview_title", lang, date=day.isoformat()), highlight=False)
+    from types import SimpleNamespace
+
+    from . import render
+
+    render.LANG["value"] = lang
+    render.print_preamble(
+        SimpleNamespace(regime=engine.regime(lang), reach=engine.reach([day], actions, lang)), console
+    )
     console.print(t("answers_help", lang), highlight=False)
     while True:
         fact = next_question(engine, Scenario(title="interview", facts=facts), actions, day, set(history))

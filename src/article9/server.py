@@ -179,10 +179,8 @@ ENV_TIMEOUT = "ARTICLE9_TIMEOUT"
 ENV_CORS = "ARTICLE9_CORS"
 ENV_MAX_DATES = "ARTICLE9_MAX_DATES"
 ENV_LOG = "ARTICLE9_LOG"  # the decision log, see audit.py
-ORIGIN = re.compile(r"https?://[^/\s?#]+")
-
-
 ENV_REFORM = "ARTICLE9_REFORM"  # a reform file the whole service answers under (serve --reform)
+ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
 @dataclass(frozen=True)
