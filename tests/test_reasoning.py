@@ -116,10 +116,15 @@ def test_compare_cli(tmp_path):
     import json
 
     row = json.loads(out.stdout)["rows"][0]
-    # in the 2007 gap no encoded basis, and no closure claim for logistics: outside the encoded law
-    assert [c["status"] for c in row["cells"]] == ["permitted", "no_encoded_basis", "permitted"]
+    # in the 2007 gap: no basis, and closure/indian-ocean-refuelling-gap says so (BRIEF 4.1, T8)
+    assert [c["status"] for c in row["cells"]] == ["permitted", "not_permitted", "permitted"]
     assert [c["bases"] for c in row["cells"]] == [["atsma/3"], [], ["rssma/3"]]
-    assert [p["provision"]["id"] for p in row["changes"][0]["provisions"]] == ["atsma/3", "atsma/5"]
+    # the change names the lapsed act and the closure claim that starts with the gap
+    assert [p["provision"]["id"] for p in row["changes"][0]["provisions"]] == [
+        "atsma/3",
+        "atsma/5",
+        "closure/indian-ocean-refuelling-gap",
+    ]
     one = cli("compare", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2016-05-01")
     assert one.returncode == 2 and "at least two dates" in one.stderr
 
