@@ -27,7 +27,7 @@ from .errors import InputError
 TRUE = ["true", "1", "yes", "y", "t"]
 FALSE = ["false", "0", "no", "n", "f"]
 UNKNOWN = ["", "unknown", "null", "none", "?"]
-STATUS = ["permitted", "not_permitted", "depends"]
+STATUS = ["permitted", "not_permitted", "no_encoded_basis", "depends"]
 OUT_SCHEMA = pa.schema(
     [
         ("row", pa.int64()),
@@ -307,6 +307,29 @@ def _canonical(path: Path, batch: pa.RecordBatch, first: int, facts: list[str]) 
     return out, problems
 
 
+def _consistent(batch: pa.RecordBatch, constraints: list) -> tuple[pa.RecordBatch, list[Problem]]:
+    """The rows whose facts do not contradict each other (law/reach.yaml), and a problem for
+    each row left out."""
+    from .reach import contradiction_text
+
+    if not constraints or batch.num_rows == 0:
+        return batch, []
+    bad = np.zeros(batch.num_rows, dtype=bool)
+    first: dict[int, str] = {}
+    for c in constraints:
+        hit = np.ones(batch.num_rows, dtype=bool)
+        for f, v in c.facts.items():
+            col = batch.column(f)
+            hit &= col.fill_null(not v).to_numpy(zero_copy_only=False) == v
+        for i in np.flatnonzero(hit & ~bad):
+            first[int(i)] = contradiction_text(c)
+        bad |= hit
+    if not bad.any():
+        return batch, []
+    rows = batch.column("row").to_numpy()
+    return batch.filter(pa.array(~bad)), [(int(rows[i]), first[i]) for i in sorted(first)]
+
+
 # -- assessing -----------------------------------------------------------------------
 
 
@@ -343,7 +366,7 @@ def assess_chunk(
         if len(known_rows):
             res = assess_known(engine, day, matrix.T, names)
             for j, a in enumerate(names):
-                status[known_rows, k, j] = np.where(res[a]["permitted"], 0, 1)
+                status[known_rows, k, j] = np.where(res[a]["permitted"], 0, np.where(res[a]["closed"], 1, 2))
                 local = np.array([0, *(code_of[p] for p in res[a]["bases"])], dtype=np.int16)
                 basis[known_rows, k, j] = local[res[a]["code"]]
         for i, values in zip(open_rows, open_facts, strict=True):
@@ -352,7 +375,7 @@ def assess_chunk(
             for j, d in enumerate(assessment.determinations):
                 status[i, k, j] = STATUS.index(d.status)
                 lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
-                if lawful and d.status != "not_permitted":
+                if lawful and d.status in ("permitted", "depends"):
                     basis[i, k, j] = code_of[lawful[0]]
     per_row = len(days) * width
     out = [
@@ -505,6 +528,13 @@ def run_batch(
         writer = _Writer(part, suffix)
         for batch, problems in read_chunks(source, facts, chunk):
             for row_no, problem in problems:
+                message = f"{source}:{row_no}: {problem}"
+                if on_error == "fail":
+                    raise InputError(message)
+                errors.append(message)
+                counts["skipped"] += 1
+            batch, contradictory = _consistent(batch, rb.reach.constraints)
+            for row_no, problem in contradictory:
                 message = f"{source}:{row_no}: {problem}"
                 if on_error == "fail":
                     raise InputError(message)

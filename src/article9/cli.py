@@ -103,8 +103,32 @@ def _dates(values: list[str] | None, fallback: list[dt.date]) -> list[dt.date]:
     return fallback or [dt.date.today()]
 
 
+def _version(value: bool) -> None:
+    """--version: the package version, the date the law is encoded to and the rule-base hash."""
+    if not value:
+        return
+    from . import __version__
+    from .corpus import load_rulebase
+
+    rb = load_rulebase()
+    to = rb.reach.encoded_to
+    typer.echo(f"article9 {__version__}")
+    typer.echo(f"law encoded and checked up to {to.isoformat() if to else 'no date declared'}")
+    typer.echo(f"rule base {rb.full_hash()} (every block of every date, the vocabulary and law/reach.yaml)")
+    raise typer.Exit(0)
+
+
 @app.callback()
 def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the package version, the date the law is encoded to and the rule-base hash.",
+        ),
+    ] = False,
     law_dir: Annotated[
         Path | None,
         typer.Option("--law-dir", help="Use the law files in this folder instead of the packaged law."),
@@ -255,6 +279,14 @@ def interview(
             console.print(f"  {label}: {t(d.status, lang)}", highlight=False, markup=False)
 
     console.print(t("interview_title", lang, date=day.isoformat()), highlight=False)
+    from types import SimpleNamespace
+
+    from . import render
+
+    render.LANG["value"] = lang
+    render.print_preamble(
+        SimpleNamespace(regime=engine.regime(lang), reach=engine.reach([day], actions, lang)), console
+    )
     console.print(t("answers_help", lang), highlight=False)
     quit_early = False
     while True:
@@ -286,7 +318,16 @@ def interview(
         if answer not in YES | NO | UNKNOWN:
             console.print(t("bad_answer", lang), highlight=False)
             continue
-        facts[fact] = True if answer in YES else (False if answer in NO else None)
+        value = True if answer in YES else (False if answer in NO else None)
+        from .reach import contradiction_text, violated
+
+        clash = violated(engine.rb.reach.constraints, {**facts, fact: value})
+        if clash:  # contradicts an earlier answer: say so and ask again
+            from .i18n import translate_error
+
+            console.print(translate_error(contradiction_text(clash[0]), lang), highlight=False, markup=False)
+            continue
+        facts[fact] = value
         history.append(fact)
         show(t("provisional", lang))
     data = {
@@ -466,6 +507,14 @@ def batch(
         f"{counts['solver']} by the solver; {counts['skipped']} skipped; written to {target}",
         err=True,
     )
+    # the output has one status per row: the regime, the law's reach and its gaps go to stderr
+    from types import SimpleNamespace
+
+    from .render import preamble
+
+    names = action or list(engine.rb.vocabulary.actions)
+    for text, _style in preamble(SimpleNamespace(regime=engine.regime(), reach=engine.reach(days, names))):
+        typer.echo(text, err=True)
 
 
 @app.command()
@@ -668,6 +717,15 @@ def check(
         + "".join(f"\n     not checkable, no in-force date: {m}" for m in undated_instruments(rb)),
         highlight=False,
     )
+    console.print(
+        f"{'FAIL' if report.gap_only else 'ok  '} no difference between two dates comes only from a known gap "
+        "(law/reach.yaml)"
+        + "".join(
+            f"\n     {a}: {d1.isoformat()} -> {d2.isoformat()} differs only through {', '.join(ps)}"
+            for d1, d2, a, ps in report.gap_only
+        ),
+        highlight=False,
+    )
     for i, f in enumerate([*report.failures, *report.unsatisfiable], 1):
         console.print(f"\ncounterexample {i}: {f.prop} fails for {f.action} on {f.day.isoformat()}", highlight=False)
         if out is not None:
@@ -720,6 +778,7 @@ def serve(
             "Default: no CORS headers, or $ARTICLE9_CORS (comma-separated).",
         ),
     ] = None,
+    reform: Reform = None,
 ) -> None:
     """Serve the web explorer at / and the HTTP API (OpenAPI at /openapi.json, docs at /docs) on 127.0.0.1.
 
@@ -729,6 +788,9 @@ def serve(
 
     given = {"ARTICLE9_MAX_BODY": max_body, "ARTICLE9_TIMEOUT": timeout, "ARTICLE9_MAX_DATES": max_dates}
     given["ARTICLE9_CORS"] = ",".join(cors) if cors else None
+    if reform is not None:  # every answer of the service then carries the reform's banner
+        _rulebase(reform)  # refuse a bad reform file now, not in a worker
+        given["ARTICLE9_REFORM"] = str(reform.resolve())
     if _state.get("log") is not None:  # article9 --log FILE serve: every worker appends to FILE
         from .audit import DecisionLog
 

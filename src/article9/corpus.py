@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import RuleBaseError
 from .lawfile import Block, Instrument, Provision, parse_law_file
+from .reach import ReachData, load_reach
 from .rules import ENGINE_PREDICATES, Atom, Rule, parse_block
 from .vocab import Vocabulary, load_vocabulary
 
@@ -37,6 +38,9 @@ class RuleBase:
     provisions: dict[str, Provision]
     rules: list[Rule]
     aliases: dict[str, str] = field(default_factory=dict)
+    reach: ReachData = field(default_factory=ReachData)  # law/reach.yaml: encoded-to date, gaps, constraints
+    reach_text: str = ""
+    reform: Instrument | None = None  # the hypothetical regime applied, if any (see reform.py)
 
     @cached_property
     def blocks(self) -> list[Block]:
@@ -59,6 +63,15 @@ class RuleBase:
         days = {b.start for b in self.blocks}
         days |= {b.end + dt.timedelta(days=1) for b in self.blocks if b.end != dt.date.max}
         return sorted(days)
+
+    def full_hash(self) -> str:
+        """sha256 of every rule block of every date, the vocabulary and reach.yaml: names the
+        whole rule base (an answer names the hash of the blocks in force on its date)."""
+        h = hashlib.sha256(self.vocabulary_text.encode())
+        h.update(self.reach_text.encode())
+        for b in self.blocks:
+            h.update(f"\0{b.provision_id}\0{b.window}\0{b.text}".encode())
+        return h.hexdigest()
 
     def provision(self, pid: str) -> Provision:
         pid = self.aliases.get(pid, pid)
@@ -213,6 +226,7 @@ def load_rulebase(law_dir: Path | None = None) -> RuleBase:
 
         _check_stratified(rules, {r.id for r in rules})
         _trial_ground(rb, f"the rule base in {law_dir}")
+    rb.reach, rb.reach_text = load_reach(law_dir, provisions, vocabulary)
     return rb
 
 

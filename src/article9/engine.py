@@ -25,6 +25,7 @@ from .models import (
     Alternative,
     Assessment,
     BasisResult,
+    Closure,
     CompareCell,
     CompareChange,
     CompareRow,
@@ -32,9 +33,12 @@ from .models import (
     DependsOn,
     Determination,
     FactChange,
+    GapRef,
     ProcedureStep,
     ProvisionChange,
     ProvisionRef,
+    Reach,
+    Regime,
     RuleBaseInfo,
     RuleRef,
     Scenario,
@@ -361,7 +365,7 @@ class GroundProgram:
         tree): the facts read by the ground rules of every atom those depend on. Cached."""
         cached = self.cone_cache.get(action)
         if cached is None:
-            targets = [_fn("permitted", action), _fn("constitutional", action)]
+            targets = [_fn("permitted", action), _fn("constitutional", action), _fn("closed", action)]
             for pid in bases:
                 targets += [_pair(n, action, pid) for n in ("basis", "lawful")]
                 for s in self.requires.get((action, pid), []):
@@ -477,8 +481,14 @@ class GroundProgram:
             return Valuation(brave, self._consequences("cautious"), self.atom_of)
 
 
-def _status(value: Tri) -> str:
-    return {"true": "permitted", "false": "not_permitted", "unknown": "depends"}[value]
+def _status(permitted: Tri, closed: Tri) -> str:
+    """permitted; not permitted only where a closure claim covers the action; with no
+    lawful basis and no closure claim, outside the encoded law (no_encoded_basis)."""
+    if permitted == "true":
+        return "permitted"
+    if permitted == "unknown":
+        return "depends"
+    return {"true": "not_permitted", "false": "no_encoded_basis", "unknown": "depends"}[closed]
 
 
 class Engine:
@@ -490,6 +500,8 @@ class Engine:
         self._lock = threading.Lock()
         self._candidates: dict[str, list[str]] | None = None
         self._reused = _Memo(1024)  # determinations of fully known scenarios (~30 KB each in memory), see assess
+        self._full: GroundProgram | None = None  # every rule of every date, grounded together
+        self._bearing: dict[str, set[str]] = {}
 
     # -- programs ------------------------------------------------------------------
     def program(self, day: dt.date) -> GroundProgram:
@@ -503,11 +515,96 @@ class Engine:
         """What an answer says of the rule base behind it: content hash, blocks, version."""
         return RuleBaseInfo(hash=self.rb.content_hash(day), blocks=len(self.rb.blocks_on(day)), version=__version__)
 
+    def full_program(self) -> GroundProgram:
+        """Every rule of every date grounded together: what can bear on what on some date."""
+        with self._lock:
+            if self._full is None:
+                self._full = GroundProgram(self.rb, self.rb.rules)
+            return self._full
+
+    def bearing(self, action: str) -> set[str]:
+        """Provisions that can bear on the answer for `action` on some date."""
+        if action not in self._bearing:
+            full = self.full_program()
+            found = set(self.candidate_bases(action))
+            for name in ("permitted", "closed"):
+                found |= full.provisions_for(_fn(name, action))
+            self._bearing[action] = found
+        return self._bearing[action]
+
+    # -- regime and reach ----------------------------------------------------------
+    def regime(self, lang: str = "en") -> Regime:
+        """The law as encoded, or the reform applied (with the banner every face shows)."""
+        from .i18n import t
+
+        inst = self.rb.reform
+        if inst is None:
+            return Regime(kind="law")
+        title = inst.title_ja if lang == "ja" and inst.title_ja else inst.title_en
+        try:
+            effective = dt.date.fromisoformat(str(inst.meta.get("effective")))
+        except ValueError:
+            effective = None
+        banner = t("reform_banner", lang, title=title, effective=effective.isoformat() if effective else "?")
+        return Regime(kind="reform", id=inst.id, title=title, effective=effective, banner=banner)
+
+    def gaps(self, first: dt.date, last: dt.date, actions: Iterable[str], lang: str = "en") -> list[GapRef]:
+        """The known gaps (law/reach.yaml) whose window meets first..last and that bear on
+        one of the actions."""
+        names = list(actions)
+        out = []
+        for gap in self.rb.reach.gaps:
+            if not gap.overlaps(first, last):
+                continue
+            if gap.actions != "all" and not any(
+                a in gap.actions or set(gap.provisions) & self.bearing(a) for a in names
+            ):
+                continue
+            out.append(self.gap_ref(gap, lang))
+        return out
+
+    def gap_ref(self, gap: object, lang: str = "en") -> GapRef:
+        return GapRef(
+            id=gap.id,  # type: ignore[attr-defined]
+            title=getattr(gap.title, lang),  # type: ignore[attr-defined]
+            window=gap.window,  # type: ignore[attr-defined]
+            note=getattr(gap.note, lang),  # type: ignore[attr-defined]
+            source=gap.source,  # type: ignore[attr-defined]
+            provisions=list(gap.provisions),  # type: ignore[attr-defined]
+        )
+
+    def gaps_of(self, action: str, first: dt.date, last: dt.date) -> list[str]:
+        """Ids of the known gaps bearing on one action between two dates."""
+        return [g.id for g in self.gaps(first, last, [action])]
+
+    def reach(self, days: Sequence[dt.date], actions: Iterable[str], lang: str = "en", span: bool = False) -> Reach:
+        """What an answer says of the law's reach: the encoded-to date, a warning for a date
+        after it, and the gaps the dates (or, with span, the whole period) and actions touch."""
+        from .i18n import t
+
+        to = self.rb.reach.encoded_to
+        names = list(actions)
+        later = sorted(d for d in days if to is not None and d > to)
+        warning = (
+            t("after_encoded_to", lang, dates=", ".join(d.isoformat() for d in later), to=to.isoformat())
+            if later and to is not None
+            else None
+        )
+        if span:
+            gaps = self.gaps(min(days), max(days), names, lang)
+        else:
+            seen: dict[str, GapRef] = {}
+            for d in sorted(set(days)):
+                for g in self.gaps(d, d, names, lang):
+                    seen.setdefault(g.id, g)
+            gaps = list(seen.values())
+        return Reach(encoded_to=to, after_encoded_to=bool(later), warning=warning, gaps=gaps)
+
     def candidate_bases(self, action: str) -> list[str]:
         """Every provision that authorises `action` on some date (from grounding all blocks)."""
         if self._candidates is None:
             found: dict[str, set[str]] = {}
-            for sym in GroundProgram(self.rb, self.rb.rules).atoms("basis"):
+            for sym in self.full_program().atoms("basis"):
                 found.setdefault(sym.arguments[0].name, set()).add(sym.arguments[1].string)
             self._candidates = {a: sorted(ps) for a, ps in found.items()}
         return self._candidates.get(action, [])
@@ -534,6 +631,7 @@ class Engine:
         if len(reused) < len(names):
             val = prog.evaluate(facts)
             statuses = {a: val.of(_fn("permitted", a)) for a in names}
+            closures = {a: val.of(_fn("closed", a)) for a in names}
             explainer = Explainer(self.rb, prog, val, day, lang)
         dets = []
         for a in names:
@@ -541,16 +639,20 @@ class Engine:
                 dets.append(reused[a])
                 continue
             action = v.actions[a]
+            status = _status(statuses[a], closures[a])
             det = Determination(
                 action=a,
                 label=getattr(action.label, lang),
                 type=action.type,
-                status=_status(statuses[a]),
+                status=status,
                 constitutional=val.of(_fn("constitutional", a)),
                 bases=self._bases(prog, val, a, day, lang),
-                explanation=explainer.explain_action(a, self._not_in_force(prog, a, day)),
+                closure=Closure(closed=closures[a], claims=self._claims(prog, val, a, lang)),
+                explanation=explainer.explain_action(
+                    a, self._not_in_force(prog, a, day), closure=status != "permitted"
+                ),
             )
-            if statuses[a] == "unknown":
+            if status == "depends":
                 self._undecided(det, prog, val, facts, lang)
             if a in keys:
                 self._reused.put(keys[a], det)
@@ -559,6 +661,8 @@ class Engine:
             date=day,
             scenario=scenario.title,
             rulebase=self.info(day),
+            regime=self.regime(lang),
+            reach=self.reach([day], names, lang),
             facts={f: _tri(facts.get(f)) for f in v.facts},
             determinations=dets,
         )
@@ -576,7 +680,10 @@ class Engine:
         if not 1 <= max_changes <= 6:
             raise InputError(f"--max-changes must be from 1 to 6 (got {max_changes})")
         base = self.assess(scenario, day, [action]).determinations[0]
-        target_status = "not_permitted" if base.status == "permitted" else "permitted"
+        if base.status == "permitted":  # the other way: not permitted, or outside the encoded law
+            target_status = "not_permitted" if base.closure.closed == "true" else "no_encoded_basis"
+        else:
+            target_status = "permitted"
         want = target_status == "permitted"
         prog = self.program(day)
         target = _fn("permitted", action)
@@ -627,6 +734,8 @@ class Engine:
             action=action,
             date=day,
             rulebase=self.info(day),
+            regime=self.regime(lang),
+            reach=self.reach([day], [action], lang),
             status=base.status,
             target=target_status,
             max_changes=max_changes,
@@ -677,6 +786,8 @@ class Engine:
             dates=days,
             rulebase_hashes={d.isoformat(): r.rulebase.hash for d, r in zip(days, results, strict=True)},
             version=__version__,
+            regime=self.regime(lang),
+            reach=self.reach(days, [r.action for r in results[0].determinations], lang),
             rows=rows,
         )
 
@@ -692,6 +803,7 @@ class Engine:
             procedure=steps,
             permitted_if=det.permitted_if,
             not_permitted_if=det.not_permitted_if,
+            outside_if=det.outside_if,
         )
 
     def _changed(
@@ -703,10 +815,10 @@ class Engine:
         after = {(b.provision_id, b.window) for b in self.rb.blocks_on(d2)}
         changed = {pid for pid, _ in before ^ after}
 
-        target = _fn("permitted", e1.action)
         relevant = set(self.candidate_bases(e1.action))
         for day in (d1, d2):
-            relevant |= self.program(day).provisions_for(target)
+            for name in ("permitted", "closed"):
+                relevant |= self.program(day).provisions_for(_fn(name, e1.action))
         out = []
         for pid in sorted(changed & relevant):
             starts = [b.start for b in self.rb.provisions[pid].blocks if d1 < b.start <= d2]
@@ -721,12 +833,25 @@ class Engine:
         from .reasoning import minimal_sets
 
         v = self.rb.vocabulary
-        cone = self._depends(prog, val, det.action)
-        target = _fn("permitted", det.action)
-        det.permitted_if, done_yes = minimal_sets(prog, facts, cone, target, True)
-        det.not_permitted_if, done_no = minimal_sets(prog, facts, cone, target, False)
-        det.sets_complete = done_yes and done_no
-        used = {f for s in det.permitted_if + det.not_permitted_if for f in s}
+        a = det.action
+        done = True
+
+        def sets(target: clingo.Symbol, want: bool = True) -> list[dict[str, bool]]:
+            nonlocal done
+            if val.of(target) == ("false" if want else "true"):
+                return []  # this outcome is impossible whatever the unknown facts are
+            found, complete = minimal_sets(prog, facts, self._depends_on(prog, val, target), target, want)
+            done = done and complete
+            return found
+
+        det.permitted_if = sets(_fn("permitted", a))
+        if _fn("not_permitted", a) in prog.atom_of or _fn("outside_encoded_law", a) in prog.atom_of:
+            det.not_permitted_if = sets(_fn("not_permitted", a))
+            det.outside_if = sets(_fn("outside_encoded_law", a))
+        else:  # a rule base without law/closure.md: no closure claims, so never 'not permitted'
+            det.outside_if = sets(_fn("permitted", a), False)
+        det.sets_complete = done
+        used = {f for s in det.permitted_if + det.not_permitted_if + det.outside_if for f in s}
         det.depends_on = [
             DependsOn(fact=f, kind=v.facts[f].kind, question=getattr(v.facts[f].question, lang))
             for f in v.facts
@@ -735,6 +860,19 @@ class Engine:
 
     def _depends(self, prog: GroundProgram, val: Valuation, action: str) -> list[str]:
         return self._depends_on(prog, val, _fn("permitted", action))
+
+    def _claims(self, prog: GroundProgram, val: Valuation, action: str, lang: str = "en") -> list[ProvisionRef]:
+        """The closure claims that cover `action` (or may, under the unknown facts)."""
+        atom = prog.atom_of.get(_fn("closed", action))
+        if atom is None:
+            return []
+        pids: list[str] = []
+        for rule in prog.by_head.get(atom, []):
+            values = [val.of_atom(abs(x)) if x > 0 else _neg(val.of_atom(abs(x))) for x in rule.body]
+            pid = prog.rules[rule.rule_id].provision_id
+            if "false" not in values and pid not in pids and pid in self.rb.provisions:
+                pids.append(pid)
+        return [self._ref(pid, lang) for pid in pids]
 
     def _depends_on(self, prog: GroundProgram, val: Valuation, target: clingo.Symbol) -> list[str]:
         """The unknown facts an undecided answer still turns on: walk the ground rules back
@@ -1026,10 +1164,17 @@ class Explainer:
             cached = self.prog.atom_text_cache[key] = (str(sym), self.text(sym))
         return cached
 
-    def explain_action(self, action: str, not_in_force: list[tuple[str, str]]) -> Step:
+    def explain_action(self, action: str, not_in_force: list[tuple[str, str]], closure: bool = False) -> Step:
         self.explained = set()
         self.steps = 0
         step = self.explain(_fn("permitted", action), 0)
+        if closure:  # why 'not permitted' is (or is not) claimed: the closure claims in force
+            # one level: the claim and what it rests on (the layers above are explained already)
+            claim = self.explain(_fn("closed", action), MAX_DEPTH - 1)
+            for child in claim.children:
+                if not child.children and child.atom.startswith("constitutional("):
+                    child.note = self.say("layer (a)", "(a)のとおり")
+            step.children.append(claim)
         for pid, window in not_in_force:
             text = (
                 f"{pid}（{self.title(pid)}）はこの行為の根拠となり得るが、{self.day.isoformat()}時点では施行されていない"

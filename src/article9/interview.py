@@ -26,7 +26,7 @@ def question_for(engine: object, assessment: object, skip: set[str]) -> str | No
     for d in assessment.determinations:  # type: ignore[attr-defined]
         if d.status != "depends":
             continue
-        for one in d.permitted_if + d.not_permitted_if:
+        for one in d.permitted_if + d.not_permitted_if + d.outside_if:
             for fact in one:
                 if fact not in skip:
                     weight[fact] += 1

@@ -206,6 +206,7 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
                 gained_count=_count(found["_gained"], n_facts),
                 lost_count=_count(found["_lost"], n_facts),
                 provisions=provisions,
+                gaps=engine.gaps_of(a, d1, d2),  # type: ignore[attr-defined]
                 complete=complete,
             )
         )
@@ -215,6 +216,8 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
         rulebase_hashes={d.isoformat(): rb.content_hash(d) for d in (d1, d2)},
         version=__version__,
         facts=n_facts,
+        regime=engine.regime(lang),  # type: ignore[attr-defined]
+        reach=engine.reach([d1, d2], names, lang, span=True),  # type: ignore[attr-defined]
         rows=rows,
         unchanged=unchanged,
     )

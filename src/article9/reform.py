@@ -110,6 +110,7 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
                 )
             _cut(new.provisions[pid], effective)
     new.instruments[inst.id] = inst
+    new.reform = inst
     rules = [
         r
         for r in new.rules

@@ -219,6 +219,9 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
             f"{name}:{line_of(data, key)}: unknown key {key!r}"
             f"{suggest(key, ['title', 'description', 'source', 'dates', 'date', 'actions', 'facts', 'expect'])}"
         )
+    from .reach import check_consistent
+
+    check_consistent(rb.reach.constraints, clean, f"{name}:{line_of(data, 'facts')}: ")
     try:
         return Scenario.model_validate(payload)
     except ValidationError as exc:
@@ -253,6 +256,8 @@ def check_scenario(scenario: Scenario, rb: RuleBase) -> None:
         if name not in v.actions:
             raise InputError(f"unknown action {name!r}{suggest(name, v.actions)}; see 'article9 vocab'")
     from .engine import check_date
+    from .reach import check_consistent
 
     for day in scenario.dates:
         check_date(day)
+    check_consistent(rb.reach.constraints, scenario.facts)

@@ -188,6 +188,7 @@ ENV_COSTLY = "ARTICLE9_COSTLY_REQUESTS"
 ENV_MAX_IN_FLIGHT = "ARTICLE9_MAX_IN_FLIGHT"
 COSTLY_WAIT = 1.0  # seconds a costly request waits for a slot before its 503
 COSTLY_FROM = 200  # a request of this cost or more is costly (one date, 28 actions, 6 unknown facts: 196)
+ENV_REFORM = "ARTICLE9_REFORM"  # a reform file the whole service answers under (serve --reform)
 ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
@@ -681,7 +682,22 @@ def fast_json(text: str) -> Response:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The app, with the service limits of `settings` (default: from the environment)."""
-    from .library import engine as shared_engine
+    from .library import engine as packaged_engine
+
+    reformed: list = []  # the engine under ARTICLE9_REFORM (article9 serve --reform FILE), made once
+
+    def shared_engine():  # noqa: ANN202
+        """The engine every request uses: the packaged law, or under a hypothetical reform,
+        whose answers then carry regime.kind 'reform' and its banner."""
+        path = os.environ.get(ENV_REFORM, "").strip()
+        if not path:
+            return packaged_engine()
+        if not reformed:
+            from .engine import Engine
+            from .reform import load_reform
+
+            reformed.append(Engine(load_reform(packaged_engine().rb, Path(path))))
+        return reformed[0]
 
     settings = settings or ServiceSettings.from_env()
     overrunning: set[asyncio.Future[None]] = set()
@@ -763,6 +779,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 check_date(d)
             except Article9Error as exc:
                 problems.append({"loc": [*where, "dates", i], "msg": exc.message, "type": "value_error"})
+        from .reach import contradiction_text, violated
+
+        problems += [
+            {"loc": [*where, "facts", next(iter(c.facts))], "msg": contradiction_text(c), "type": "value_error"}
+            for c in violated(shared_engine().rb.reach.constraints, s.facts)
+        ]
         if problems:
             raise HTTPException(422, detail=problems)
         return s
