@@ -59,14 +59,31 @@ def test_non_force_support_outside_the_encoded_law_refugee_relief():
 
 
 def test_use_of_weapons_outside_the_encoded_law():
-    a = engine().assess(
-        Scenario(title="x", facts=yaml_facts("asset-protection-no-request.yaml")),
-        D(2018, 3, 1),
-        ["protect_foreign_forces_assets"],
+    """Protecting SDF weapons when not guarding them: Art. 95 does not apply and no claim says
+    it is the only basis for using weapons, so the answer is outside the encoded law. Asset
+    protection for foreign forces is closed on both sides of 2016 (no basis before; only
+    Art. 95-2 after)."""
+    d = (
+        engine()
+        .assess(
+            Scenario(title="x", facts=yaml_facts("coverage-protect-sdf-weapons-not-guarding.yaml")),
+            D(2018, 3, 1),
+            ["protect_sdf_weapons"],
+        )
+        .determinations[0]
     )
-    d = a.determinations[0]
     assert d.status == "no_encoded_basis" and d.closure.closed == "false"
-    # before 2016 the brief says there was no basis at all: a closure claim covers it
+    after = (
+        engine()
+        .assess(
+            Scenario(title="x", facts=yaml_facts("asset-protection-no-request.yaml")),
+            D(2018, 3, 1),
+            ["protect_foreign_forces_assets"],
+        )
+        .determinations[0]
+    )
+    assert after.status == "not_permitted"
+    assert [c.id for c in after.closure.claims] == ["closure/rescue-and-asset-protection"]
     before = engine().assess(
         Scenario(title="x", facts=yaml_facts("asset-protection-no-request.yaml")),
         D(2015, 3, 1),
@@ -108,17 +125,24 @@ def test_use_of_force_is_closed_by_art_88_and_outside_once_the_claim_is_withdraw
 
 
 def test_depends_labels_the_negative_sets():
-    """With the survival judgment unknown on 2015-06-01 the answer cannot be permitted; with the
-    request unknown on 2018-03-01 asset protection is permitted or outside the encoded law."""
+    """With the request unknown on 2018-03-01 asset protection is permitted or not permitted
+    (closed); with the guarding unknown the protection of SDF weapons is permitted or outside
+    the encoded law (no claim)."""
     facts = yaml_facts("asset-protection-no-request.yaml")
     facts["foreign_force_requested_protection"] = None
     d = engine().assess(Scenario(title="x", facts=facts), D(2018, 3, 1), ["protect_foreign_forces_assets"])
     d = d.determinations[0]
     assert d.status == "depends"
     assert d.permitted_if == [{"foreign_force_requested_protection": True}]
-    assert d.outside_if == [{"foreign_force_requested_protection": False}]
-    assert d.not_permitted_if == []
-    text = cli("assess", str(_write(facts)), "-d", "2018-03-01", "-a", "protect_foreign_forces_assets").stdout
+    assert d.not_permitted_if == [{"foreign_force_requested_protection": False}]
+    assert d.outside_if == []
+    weapons = {"guarding_sdf_equipment": None, "guarded_items_only_ships_or_telecom": False}
+    w = engine().assess(Scenario(title="x", facts=weapons), D(2018, 3, 1), ["protect_sdf_weapons"]).determinations[0]
+    assert w.status == "depends"
+    assert w.permitted_if == [{"guarding_sdf_equipment": True}]
+    assert w.outside_if == [{"guarding_sdf_equipment": False}]
+    assert w.not_permitted_if == []
+    text = cli("assess", str(_write(weapons)), "-d", "2018-03-01", "-a", "protect_sdf_weapons").stdout
     assert "Outside the encoded law if" in text
 
 
@@ -188,11 +212,11 @@ def test_check_finds_a_difference_that_comes_only_from_a_gap(tmp_path):
     law = law_copy(tmp_path)
     reach = law / "reach.yaml"
     reach.write_text(
-        reach.read_text()
-        .replace("    provisions: [sdf-act/84-4]\n", "    provisions: [sdf-act/84-4, sdf-act/82-2]\n")
-        .replace("  - id: transport-nationals-2013-2022\n", "  - id: transport-nationals-2013-2022\n", 1)
+        reach.read_text().replace("    provisions: [sdf-act/84-4]\n", "    provisions: [sdf-act/84-4, sdf-act/82-2]\n")
     )
-    text = reach.read_text().replace("    from: 2013-11-15\n", "    from: 2009-01-01\n", 1)
+    text = reach.read_text().replace(
+        "    from: 2022-04-13\n    to: 2022-04-21\n", "    from: 2009-01-01\n    to: 2022-04-21\n", 1
+    )
     reach.write_text(text)
     out = cli("--law-dir", str(law), "check", "--date", "2009-07-23", "--date", "2009-07-24")
     assert out.returncode == 1
@@ -204,31 +228,46 @@ def test_check_finds_a_difference_that_comes_only_from_a_gap(tmp_path):
 
 
 def test_diff_names_every_gap_it_touches():
-    args = ("diff", "--from", "2014-06-30", "--to", "2016-03-29", "-a", "use_force_defend_japan")
+    """Defending Japan did not change between 2014 and 2016 (the Council's deliberation was
+    mandatory since 1986), so diff has no row for it; the gaps it touches are named."""
+    args = (
+        "diff",
+        "--from",
+        "2014-06-30",
+        "--to",
+        "2016-03-29",
+        "-a",
+        "pko_support_tasks",
+        "-a",
+        "rear_support_foreign_forces",
+    )
     data = _json(*args)
     gaps = [g["id"] for g in data["reach"]["gaps"]]
-    assert "nsc-deliberation-not-encoded" in gaps
-    row = data["rows"][0]
-    assert "nsc-deliberation-not-encoded" in row["gaps"]
+    assert {"pko-humanitarian-relief-and-election-observation", "us-military-actions-act-2004"} <= set(gaps)
+    assert "nsc-deliberation-not-encoded" not in gaps  # that gap now ends on 1986-06-30
+    rows = {r["action"]: r for r in data["rows"]}
+    assert "us-military-actions-act-2004" in rows["rear_support_foreign_forces"]["gaps"]
     text = cli(*args).stdout
-    assert "Known gap in the encoded law: NSC deliberation requirements not encoded for these dates" in text
+    assert "Known gap in the encoded law: US Military Actions Related Measures Act" in text
     md = cli(*args, "-f", "md").stdout
-    assert "NSC deliberation requirements not encoded for these dates" in md
+    assert "US Military Actions Related Measures Act" in md
     # the library names the same gaps as the command line
     from article9.reasoning import diff
 
     every = diff(engine(), D(2014, 6, 30), D(2016, 3, 29), ["transport_nationals_abroad", "pko_support_tasks"])
     ids = {g.id for g in every.reach.gaps}
-    assert {"transport-nationals-2013-2022", "pko-humanitarian-relief-and-election-observation"} <= ids
+    assert "pko-humanitarian-relief-and-election-observation" in ids
+    nsc = _json("diff", "--from", "1985-06-30", "--to", "1987-06-30", "-a", "use_force_defend_japan")
+    assert "nsc-deliberation-not-encoded" in [g["id"] for g in nsc["reach"]["gaps"]]
 
 
 def test_compare_and_whatif_name_gaps():
     s = SCENARIOS / "us-ship-defense.yaml"
-    c = _json("compare", str(s), "-d", "2014-06-01", "-d", "2016-05-01")
+    c = _json("compare", str(s), "-d", "1985-06-01", "-d", "2016-05-01")
     assert "nsc-deliberation-not-encoded" in [g["id"] for g in c["reach"]["gaps"]]
-    w = _json("whatif", str(s), "defend_foreign_warship", "-d", "2014-06-01")
+    w = _json("whatif", str(s), "defend_foreign_warship", "-d", "1985-06-01")
     assert "nsc-deliberation-not-encoded" in [g["id"] for g in w["reach"]["gaps"]]
-    assert "Known gap in the encoded law" in cli("compare", str(s), "-d", "2014-06-01", "-d", "2016-05-01").stdout
+    assert "Known gap in the encoded law" in cli("compare", str(s), "-d", "1985-06-01", "-d", "2016-05-01").stdout
 
 
 def test_a_date_after_the_encoded_law_warns_in_every_face():
@@ -347,12 +386,12 @@ def test_a_gap_closes_itself_when_the_missing_version_is_encoded(tmp_path):
     from article9.corpus import load_rulebase
 
     gaps = {g.id: g for g in load_rulebase().reach.gaps}
-    assert gaps["nsc-deliberation-not-encoded"].window == "1954-07-01..2016-03-28"
+    assert gaps["nsc-deliberation-not-encoded"].window == "1954-07-01..1986-06-30"
     law = law_copy(tmp_path)
     path = law / "nsc-act.md"
-    path.write_text(path.read_text().replace("```clingo from=2016-03-29", "```clingo from=1986-07-01", 1))
+    path.write_text(path.read_text().replace("```clingo from=1986-07-01", "```clingo from=1975-07-01", 1))
     gaps = {g.id: g for g in load_rulebase(law).reach.gaps}
-    assert gaps["nsc-deliberation-not-encoded"].window == "1954-07-01..1986-06-30"
+    assert gaps["nsc-deliberation-not-encoded"].window == "1954-07-01..1975-06-30"
 
 
 def test_batch_names_the_reach_of_the_law_on_stderr(tmp_path):
