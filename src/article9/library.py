@@ -68,6 +68,22 @@ def whatif(
     return engine().whatif(s, action, _day(date, s), max_changes=max_changes)
 
 
+def playbook(value: Any) -> Any:
+    """Play a crisis playbook (a `Playbook`, a dict in the playbook format, or a YAML/JSON
+    path) and return its `PlaybookResult`: per step and action the status, what changed it,
+    the procedure steps pending and who takes them, and the next facts that would open it."""
+    from .playbook import Playbook, check_playbook, load_playbook, playbook_from_data, run
+
+    rb = engine().rb
+    if isinstance(value, Playbook):
+        pb = check_playbook(value, rb)
+    elif isinstance(value, dict):
+        pb = playbook_from_data(value, rb)
+    else:
+        pb = load_playbook(Path(value), rb)
+    return run(engine(), pb)
+
+
 def diff(from_date: dt.date | str, to_date: dt.date | str, actions: list[str] | None = None) -> Diff:
     """Every combination of facts whose answer differs between the two dates."""
     from .reasoning import diff as run

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
+import types
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -247,7 +249,7 @@ def actor_of(step: str) -> str:
 
 
 # -- reading and checking a playbook -----------------------------------------------------
-_DATETIME = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2}))?\s*$")
+_DATETIME = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2})(?::00)?)?\s*$")
 _TOP_KEYS = ["title", "description", "source", "actions", "initial", "steps", "branches"]
 _STEP_KEYS = ["date", "label", "note", "facts", "expect", "branches"]
 
@@ -332,6 +334,8 @@ class _Checker:
     def when(self, value: Any, where: str, line: str) -> dt.date | dt.datetime:
         from .engine import check_date
 
+        if isinstance(value, dt.datetime):
+            value = value.strftime("%Y-%m-%dT%H:%M")
         m = _DATETIME.match(str(value)) if isinstance(value, str | dt.date) else None
         try:
             day = dt.date.fromisoformat(m.group(1)) if m else None
@@ -439,14 +443,16 @@ def playbook_from_data(data: Any, rb: RuleBase, name: str = "<playbook>", key_li
             step = {**{k: raw[k] for k in ("label", "note") if k in raw}, "date": at, "facts": changes}
             step["expect"] = {str(a): e for a, e in expect.items()}
             if forks:
-                step["branches"] = branches(forks, f"{sid}/", facts, at, day_law, c.line(raw, "branches"))
+                step["branches"] = branches(forks, f"{sid}/", facts, at, day_law, c.line(raw, "branches"), where)
             out.append(step)
             when, law = at, day_law
         return out
 
-    def branches(items: Any, prefix: str, facts: dict, when: Any, law: str | None, line: str) -> list[dict]:
+    def branches(
+        items: Any, prefix: str, facts: dict, when: Any, law: str | None, line: str, where: str = "branches: "
+    ) -> list[dict]:
         if not isinstance(items, list) or len(items) < 2:
-            c.fail(line, f"{prefix or 'branches'}: a fork lists at least two branches, each with 'name' and 'steps'")
+            c.fail(line, f"{where}a fork lists at least two branches, each with 'name' and 'steps'")
         out, seen = [], set()
         for raw in items:
             if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
@@ -697,3 +703,25 @@ def run(engine: Any, pb: Playbook) -> PlaybookResult:
         steps=steps,
         branches=branches,
     )
+
+
+def count_steps(pb: Playbook) -> int:
+    """Every step of the tree (a service limit counts them)."""
+
+    def n(steps: list[PlaybookStep], branches: list[PlaybookBranch]) -> int:
+        return sum(1 + n([], s.branches) for s in steps) + sum(n(b.steps, []) for b in branches)
+
+    return n(pb.steps, pb.branches)
+
+
+class _CallableModule(types.ModuleType):
+    """`article9.playbook` is this module once it is imported; calling it is the library call
+    `article9.library.playbook(...)`, so `article9.playbook(path)` works either way."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> PlaybookResult:
+        from .library import playbook
+
+        return playbook(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
