@@ -738,6 +738,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             for path in sorted(playbook_dir().glob("*.yaml"))
         ]
 
+    @app.get("/playbooks/actors")
+    def playbook_actors() -> dict[str, Any]:
+        """Who takes each procedure step (procedure id -> actor code) and each actor's names."""
+        from .playbook import actor_table
+
+        procedures, actors = actor_table()
+        return {"procedures": procedures, "actors": actors}
+
     @app.get("/playbooks/{name}", response_model=Playbook, responses=NOT_FOUND)
     def playbook_file(name: str) -> Response:
         from .playbook import load_playbook
