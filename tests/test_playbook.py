@@ -37,9 +37,15 @@ def test_bundled_playbook_meets_its_expectations(path):
     assert all(c.expect_met for c in checked)
 
 
-def test_at_least_the_three_crises_of_the_issue_are_bundled():
+def test_the_five_crises_of_the_issue_are_bundled():
     names = {p.stem for p in PLAYBOOKS}
-    assert {"remote-island-gray-zone", "pko-consent-erodes", "us-destroyer-2015-and-2017"} <= names
+    assert {
+        "remote-island-gray-zone",
+        "pko-consent-erodes",
+        "us-destroyer-2015-and-2017",
+        "ballistic-missile-crisis",
+        "korean-peninsula-contingency",
+    } <= names
 
 
 def test_every_procedure_of_the_vocabulary_has_an_actor():

@@ -155,7 +155,9 @@ class Cell(BaseModel):
         description="why: permitted; depends; or not permitted as unconstitutional, no_basis, procedure"
     )
     constitutional: Tri
-    bases: list[str] = Field(description="provisions under which it is lawful (or may be, for 'depends')")
+    bases: list[str] = Field(
+        description="provisions under which it is lawful; when none is, those under which it may be ('depends')"
+    )
     authorising: list[str] = Field(description="provisions in force whose conditions are met or open")
     depends_on: list[str] = Field(default_factory=list)
     pending: list[Pending] = Field(default_factory=list)
@@ -527,7 +529,9 @@ class _Runner:
         return self.engine.assess(Scenario(title=self.pb.title, facts=facts), day, self.pb.actions)
 
     def cell(self, det: Any, facts: dict, day: dt.date) -> Cell:
-        live = [b for b in det.bases if b.in_force and b.lawful in ("true", "unknown")]
+        live = [b for b in det.bases if b.in_force and b.lawful == "true"] or [
+            b for b in det.bases if b.in_force and b.lawful == "unknown"
+        ]
         authorising = [b for b in det.bases if b.in_force and b.authorises in ("true", "unknown")]
         if det.status == "permitted":
             reason: Reason = "permitted"
@@ -541,8 +545,7 @@ class _Runner:
             reason = "procedure"
         pending = [
             Pending(step=p.step, actor=actor_of(p.step), basis=b.provision.id, required=p.required, done=p.done)
-            for b in authorising
-            if b.lawful != "false" or det.status != "permitted"
+            for b in (authorising if det.status != "permitted" else [])
             for p in b.procedure
             if p.required != "false" and p.done != "true"
         ]
