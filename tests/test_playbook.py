@@ -274,3 +274,15 @@ def test_library_call():
     from article9.playbook import Playbook
 
     assert article9.playbook(Playbook.model_validate(data)).steps[1].cells[0].status == "permitted"
+
+
+def test_reused_cells_equal_a_fresh_assessment_of_every_step(monkeypatch):
+    """A step keeps an action's previous answer only when no fact its rules read changed and
+    the rule base is the same: the result must equal assessing every action at every step."""
+    from article9 import playbook as pbm
+
+    books = [ROOT / "playbooks" / f"{name}.yaml" for name in ("remote-island-gray-zone", "pko-consent-erodes")]
+    reused = [play(path).model_dump_json() for path in books]
+    original = pbm._Runner.assess
+    monkeypatch.setattr(pbm._Runner, "assess", lambda self, facts, day, prev=None: original(self, facts, day, None))
+    assert [play(path).model_dump_json() for path in books] == reused

@@ -525,8 +525,33 @@ class _Runner:
     def __init__(self, engine: Any, pb: Playbook) -> None:
         self.engine, self.pb = engine, pb
 
-    def assess(self, facts: dict[str, bool | None], day: dt.date) -> Any:
-        return self.engine.assess(Scenario(title=self.pb.title, facts=facts), day, self.pb.actions)
+    def assess(self, facts: dict[str, bool | None], day: dt.date, prev: tuple | None = None) -> tuple[Any, dict]:
+        """The assessment of the followed actions after a step, and the cells it can reuse:
+        an action's determination is a function of the date's program and the values of the
+        facts its rules can read (its cone), so an action whose cone no fact of this step
+        touched, on a date with the same rule base, keeps the previous step's answer."""
+        from .models import Assessment
+
+        e = self.engine
+        keep: dict[str, tuple[Any, Cell]] = {}
+        if prev is not None and e.rb.content_hash(prev[0]) == e.rb.content_hash(day):
+            p_day, p_facts, p_result, p_step = prev
+            prog = e.program(day)
+            for det, p_cell in zip(p_result.determinations, p_step.cells, strict=True):
+                cone = prog.cone_facts(det.action, e.candidate_bases(det.action))
+                if all(facts.get(f) == p_facts.get(f) for f in cone):
+                    keep[det.action] = (det, p_cell)
+        todo = [a for a in self.pb.actions if a not in keep]
+        fresh = e.assess(Scenario(title=self.pb.title, facts=facts), day, todo).determinations if todo else []
+        by_action = {d.action: d for d in fresh} | {a: d for a, (d, _) in keep.items()}
+        result = Assessment(
+            date=day,
+            scenario=self.pb.title,
+            rulebase=e.info(day),
+            facts={f: "unknown" if facts.get(f) is None else str(facts[f]).lower() for f in e.rb.vocabulary.facts},
+            determinations=[by_action[a] for a in self.pb.actions],
+        )
+        return result, {a: c for a, (_, c) in keep.items()}
 
     def cell(self, det: Any, facts: dict, day: dt.date) -> Cell:
         live = [b for b in det.bases if b.in_force and b.lawful == "true"] or [
@@ -603,8 +628,13 @@ class _Runner:
         from .expect import mismatches
 
         day, time = _key(when)
-        result = self.assess(facts, day)
-        cells = [self.cell(d, facts, day) for d in result.determinations]
+        result, kept = self.assess(facts, day, prev)
+        cells = [
+            kept[d.action].model_copy(update={"changed": [], "cause": None, "expected": None, "expect_met": None})
+            if d.action in kept
+            else self.cell(d, facts, day)
+            for d in result.determinations
+        ]
         law: dict[str, LawChange] = {}
         if prev is not None:
             p_day, p_facts, p_result, p_step = prev

@@ -217,6 +217,10 @@ def columns(r: PlaybookResult) -> list[tuple[str, StepResult]]:
     return out
 
 
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
     """A timeline: one column per step (branches one after another, each labelled), one row
     per action, coloured by status; a dot marks a cell waiting on a procedure step, a ring
@@ -224,7 +228,7 @@ def svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
     words = Words(rb, lang)
     cols = columns(r)
     left, top, cw, rh = 300, 70, 46, 30
-    width, height = left + cw * len(cols) + 20, top + rh * len(r.actions) + 60
+    width, height = max(left + cw * len(cols) + 20, 20 + 8 * len(r.title), 720), top + rh * len(r.actions) + 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'font-family="sans-serif" role="img" aria-label="{escape(r.title)}">',
@@ -257,7 +261,7 @@ def svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
     for i, a in enumerate(r.actions):
         parts.append(
             f'<text x="{left - 6}" y="{top + i * rh + rh / 2 + 4}" font-size="11" text-anchor="end">'
-            f"{escape(words.action(a)[:48])}</text>"
+            f"{escape(_short(words.action(a), 44))}<title>{escape(words.action(a))}</title></text>"
         )
     y = top + rh * len(r.actions) + 24
     legend = [("permitted", "permitted"), ("depends", "depends"), ("not_permitted", "not permitted")]
