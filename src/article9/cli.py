@@ -626,6 +626,9 @@ def law(
         for n in p.numbers:
             console.print(f"  numbered {n.title()} ({n.title('ja')}) in {n.window}", highlight=False)
         console.print(p.summary_ja if lang == "ja" and p.summary_ja else p.summary, highlight=False, markup=False)
+        if p.read:
+            console.print("[bold]Text read[/bold]", highlight=False)
+            console.print(p.read, highlight=False, markup=False)
         blocks = [b for b in p.blocks if day is None or b.in_force(day)]
         if day is not None and not blocks:
             console.print(

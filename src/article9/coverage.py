@@ -12,9 +12,9 @@ from .models import Step
 
 LEFT_OUT = [
     (
-        "Ship Inspection Operations Act, 2000 text (situations in areas surrounding Japan)",
-        "Commencement date not found in the brief or our look-ups; only the 2016 text is encoded, so "
-        "answers on ship inspection for 2001-2016 are not reliable (see law/sioa.md).",
+        "Ship Inspection Operations Act, 2000 text, before 2001-03-05",
+        "In force on a Cabinet-order day within three months of promulgation (2000-12-06); the day was not "
+        "found, so the rules start on the last day the act allows (law/sioa.md).",
     ),
     (
         "US Military Actions Related Measures Act (Act No. 113 of 2004; LB-04)",
@@ -26,21 +26,30 @@ LEFT_OUT = [
         "Preparatory measures that authorise no action this rule base asks about yet.",
     ),
     (
-        "SDF Act Art. 84-4, the 2013 and 2022 versions",
-        "Commencement dates not verified; one block from 1994 with the safety test as a single "
-        "judgment (see law/sdf-act.md).",
+        "SDF Act Art. 84-4 (transport of nationals), the days before 2022-04-22",
+        "Act No. 26 of 2022 was in force by 2022-04-22; its exact commencement day was not found, so a day or "
+        "more before that may be answered under the 2013 test. The means of transport are not conditions.",
     ),
     (
         "PKO Act 1998 amendment (humanitarian relief without a ceasefire; election observation)",
         "Concerns activities no action here asks about.",
     ),
     (
-        "PKO Act 2016 consent patterns without a ceasefire",
-        "The three participation principles are always required ([P] details).",
+        "PKO Act consent where no armed conflict has broken out (Art. 3(i), already before 2016)",
+        "The three participation principles, a ceasefire agreement included, are always required: an "
+        "under-grant for missions where no conflict broke out.",
     ),
     (
-        "Security Council of Japan / NSC deliberation before 2016-03-29",
-        "The brief verifies the NSC's list of matters only from 2016; no earlier deliberation step is encoded.",
+        "PKO Act two-year renewal of the Diet's approval (Art. 6(10)-(12))",
+        "Scenarios state no duration of an operation.",
+    ),
+    (
+        "National Defense Council (国防会議) deliberation before 1986-07-01",
+        "Not read; no deliberation step is encoded before the Security Council of 1986.",
+    ),
+    (
+        "PM-approved implementation guidelines for rear-area services and search and rescue",
+        "Areas Surrounding Japan Act Arts. 6(2), 7(1) (and their IISA successors) are not encoded as steps.",
     ),
     (
         "Active Cyber Defense (2025) communications protection measures",
@@ -98,7 +107,27 @@ def build(scenario_dir: Path) -> str:
             out.append(f"| `{p.id}` | {p.marker} | {p.title} | {window} | {shown or '-'} |")
     out += ["", "## Left out on purpose", "", "| what | why |", "|---|---|"]
     out += [f"| {what} | {why} |" for what, why in LEFT_OUT]
+    out += review_items()
     return "\n".join(out) + "\n"
+
+
+def review_items() -> list[str]:
+    """The table of how each item of the legal review of 2026-12 was handled, from
+    data/legal-review-2026-12.yaml."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "data" / "legal-review-2026-12.yaml").read_text(encoding="utf-8"))
+    out = [
+        "",
+        "## Legal review of 2026-12-01, sections (A) and (C)",
+        "",
+        "Each item was checked against the primary text named in the law file's '### Text read'.",
+        "",
+        "| item | outcome | where | what was done, or why it was left |",
+        "|---|---|---|---|",
+    ]
+    out += [f"| {i['id']} | {i['outcome']} | `{i['where']}` | {i['note']} |" for i in data["items"]]
+    return out
 
 
 if __name__ == "__main__":

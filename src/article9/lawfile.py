@@ -42,6 +42,8 @@ guard_constructor(_LawLoader, "tag:yaml.org,2002:int", "a number")
 guard_constructor(_LawLoader, "tag:yaml.org,2002:timestamp", "a date")
 
 MARKERS = ("V", "P", "U")
+# the subsections of a provision's section: its Japanese summary, and the record of what was read
+SUBSECTIONS = {"日本語": "ja", "Text read": "read"}
 OPEN_END = dt.date.max
 _FENCE = re.compile(r"^```\s*(\w*)\s*(.*)$")
 _ATTR = re.compile(r"(\w+)=(\S+)")
@@ -110,6 +112,7 @@ class Provision:
     replaces: list[str] = field(default_factory=list)
     summary_ja: str = ""
     numbers: list[Numbering] = field(default_factory=list)
+    read: str = ""  # the '### Text read' subsection: which texts were read, dates, marker
 
     def numbering_on(self, day: dt.date | None) -> Numbering | None:
         """The article number in force on `day` (the latest one when `day` is None); None
@@ -255,12 +258,20 @@ def parse_law_file(path: Path, text: str | None = None, name: str | None = None)
     )
     intro: list[str] = []
     current: Provision | None = None
-    summary: list[str] = []
+    parts: dict[str, list[str]] = {"en": [], "ja": [], "read": []}
+    summary = parts["en"]
     i = close + 1
 
     def finish() -> None:
         if current is not None:
-            current.summary = "\n".join(summary).strip()
+            current.summary = "\n".join(parts["en"]).strip()
+            ja = "\n".join(parts["ja"]).strip()
+            if ja and current.summary_ja:
+                raise RuleBaseError(
+                    f"{name}:{current.line}: Japanese summary given twice (summary_ja and '### 日本語')"
+                )
+            current.summary_ja = current.summary_ja or ja
+            current.read = "\n".join(parts["read"]).strip()
             if not current.id:
                 raise RuleBaseError(f"{name}:{current.line}: section has no ```provision block")
             inst.provisions.append(current)
@@ -270,7 +281,17 @@ def parse_law_file(path: Path, text: str | None = None, name: str | None = None)
         if line.startswith("## "):
             finish()
             current = Provision("", line[3:].strip(), "", "", [], inst.id, "", line=i + 1)
-            summary = []
+            parts = {"en": [], "ja": [], "read": []}
+            summary = parts["en"]
+            i += 1
+            continue
+        if current is not None and line.startswith("### "):
+            heading = line[4:].strip()
+            if heading not in SUBSECTIONS:
+                raise RuleBaseError(
+                    f"{name}:{i + 1}: unknown subsection '{heading}'; a provision has '### 日本語' and '### Text read'"
+                )
+            summary = parts[SUBSECTIONS[heading]]
             i += 1
             continue
         fence = _FENCE.match(line)

@@ -885,6 +885,18 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             "law_number": inst.law_number,
             "summary": p.summary,
             "summary_ja": p.summary_ja,
+            "read": p.read,
+            "numbers": [
+                {
+                    "from": n.start.isoformat(),
+                    "to": None if n.end == dt.date.max else n.end.isoformat(),
+                    "article": n.article,
+                    "article_ja": n.article_ja,
+                    "title": n.title(),
+                    "title_ja": n.title("ja"),
+                }
+                for n in p.numbers
+            ],
             "blocks": [
                 {
                     "from": b.start.isoformat(),
