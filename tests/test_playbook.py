@@ -158,8 +158,13 @@ steps:
             " facts: {mindef_ordered_operation_pm_approved: true}}]}\n",
             ":13: step 2 ('fork'): a fork lists at least two branches",
         ),
+        (
+            "  - date: 2020-01-03\n    label: exp\n    facts: {mindef_ordered_operation_pm_approved: true}\n"
+            "    expect: {maritime_security_operation: permited}\n",
+            ":14: step 2 ('exp'): expectation for 'maritime_security_operation': status: Input should be",
+        ),
     ],
-    ids=["out-of-order", "changes-nothing", "unknown-fact", "one-branch"],
+    ids=["out-of-order", "changes-nothing", "unknown-fact", "one-branch", "bad-expectation"],
 )
 def test_bad_playbook_is_one_error_line_naming_step_and_line(tmp_path, tail, message):
     path = write(tmp_path, BASE + tail)

@@ -437,10 +437,14 @@ def playbook_from_data(data: Any, rb: RuleBase, name: str = "<playbook>", key_li
             expect = raw.get("expect") or {}
             if not isinstance(expect, dict):
                 c.fail(c.line(raw, "expect"), f"{where}'expect' maps actions to statuses")
-            for a in expect:
+            for a, e in expect.items():
                 if str(a) not in actions:
                     hint = suggest(str(a), actions) or " (not in 'actions')"
                     c.fail(c.line(expect, a), f"{where}expectation for {str(a)!r}, which is not followed{hint}")
+                try:
+                    Expectation.model_validate({"status": e} if isinstance(e, str) else e)
+                except ValidationError as exc:
+                    c.fail(c.line(expect, a), f"{where}expectation for {str(a)!r}: {first_error(exc)}")
             facts = {**facts, **changes}
             step = {**{k: raw[k] for k in ("label", "note") if k in raw}, "date": at, "facts": changes}
             step["expect"] = {str(a): e for a, e in expect.items()}
@@ -460,6 +464,8 @@ def playbook_from_data(data: Any, rb: RuleBase, name: str = "<playbook>", key_li
             if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
                 c.fail(line, "a branch is a mapping with 'name', optional 'label', and 'steps'")
             c.unknown_keys(raw, ["name", "label", "steps"], f"branch {raw['name']!r}: ")
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", raw["name"]):
+                c.fail(c.line(raw, "name"), f"branch {raw['name']!r}: a name is letters, digits, '-' and '_'")
             if raw["name"] in seen:
                 c.fail(c.line(raw, "name"), f"branch {raw['name']!r} is named twice")
             seen.add(raw["name"])
