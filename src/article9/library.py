@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import Assessment, Comparison, Diff, Scenario, WhatIf
+
+if TYPE_CHECKING:
+    from .playbook import Playbook, PlaybookResult
 
 _ENGINE = None
 
@@ -68,7 +71,7 @@ def whatif(
     return engine().whatif(s, action, _day(date, s), max_changes=max_changes)
 
 
-def playbook(value: Any) -> Any:
+def playbook(value: Playbook | dict | str | Path) -> PlaybookResult:
     """Play a crisis playbook (a `Playbook`, a dict in the playbook format, or a YAML/JSON
     path) and return its `PlaybookResult`: per step and action the status, what changed it,
     the procedure steps pending and who takes them, and the next facts that would open it."""

@@ -371,8 +371,11 @@ function pbRender() {
   const table = el("table", { id: "pb-grid" });
   const head = el("tr", {}, el("th", {}));
   cols.forEach((s, i) => {
-    const th = el("th", { "data-step": s.id, title: `${s.date} · ${s.label}`, text: s.id === "0" ? "0" : s.id.split("/").pop() });
+    const parts = s.id.split("/");
+    const branch = parts.length > 1 ? parts[parts.length - 2] : "";
+    const th = el("th", { "data-step": s.id, title: `${branch ? branch + " · " : ""}${s.date} · ${s.label}`, text: parts[parts.length - 1] });
     if (i === pb.index) th.classList.add("current");
+    if (branch && parts[parts.length - 1] === "1") th.classList.add("pb-branch-start");
     th.addEventListener("click", () => { pb.index = i; pbRender(); });
     head.append(th);
   });
@@ -381,7 +384,8 @@ function pbRender() {
     const tr = el("tr", {}, el("th", { class: "pb-row", text: label(state.vocab.actions[action]) }));
     cols.forEach((s, i) => {
       const c = s.cells[row];
-      const td = el("td", { class: `pb-cell bg-${c.status}${i === pb.index ? " current" : ""}`, "data-step": s.id, "data-action": action, "data-status": c.status, title: `${s.id} · ${pbWords(c)}`, tabindex: "0" },
+      const first = s.id.endsWith("/1") ? " pb-branch-start" : "";
+      const td = el("td", { class: `pb-cell bg-${c.status}${i === pb.index ? " current" : ""}${first}`, "data-step": s.id, "data-action": action, "data-status": c.status, title: `${s.id} · ${pbWords(c)}`, tabindex: "0" },
         c.pending.length ? el("span", { class: "pb-dot", text: "●" }) : null);
       if (c.expect_met === false) td.classList.add("pb-mismatch");
       td.addEventListener("click", () => { pb.index = i; pbRender(); pbExplain(s, action); });
