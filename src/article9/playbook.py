@@ -18,7 +18,7 @@ import sys
 import types
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -305,7 +305,7 @@ class _Checker:
             return str(min(lines.values())) if lines else "?"
         return str(lines.get(key, "?"))
 
-    def fail(self, line: str, message: str) -> None:
+    def fail(self, line: str, message: str) -> NoReturn:
         where = f"{self.name}:{line}" if line != "?" else self.name
         raise InputError(f"{where}: {message}")
 
@@ -388,6 +388,9 @@ def playbook_from_data(data: Any, rb: RuleBase, name: str = "<playbook>", key_li
             c.fail(
                 c.line(data, "actions"), f"unknown action {str(a)!r}{suggest(str(a), v.actions)}; see 'article9 vocab'"
             )
+    twice = sorted({str(a) for a in actions if actions.count(a) > 1})
+    if twice:
+        c.fail(c.line(data, "actions"), f"action {twice[0]!r} is listed twice in 'actions'")
     initial = data.get("initial") or {}
     if not isinstance(initial, dict):
         c.fail(c.line(data, "initial"), "'initial' is a mapping with 'facts' (and optionally 'date', 'description')")
