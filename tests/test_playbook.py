@@ -218,8 +218,12 @@ def test_cli_formats_svg_and_check(tmp_path):
     text = cli("playbook", str(path)).stdout
     assert "waiting on: Diet approval of the defense operation" in text and ": Diet (sdf-act/76-1-i" in text
     assert "── branch diet-refuses" in text and "Every expected status is met." in text
+    assert "judgments the government has yet to make: no_other_means, minimum_necessary" in text
     md = cli("playbook", str(path), "--format", "md").stdout
-    assert md.startswith("# Playbook: ") and "| action | status | changed by | waiting on | opens with |" in md
+    assert (
+        md.startswith("# Playbook: ")
+        and "| action | status | changed by | judgments to make | waiting on | opens with |" in md
+    )
     # a wrong expectation fails --check with exit 1
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text(

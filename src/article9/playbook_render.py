@@ -53,6 +53,10 @@ class Words:
         need = "" if p.required == "true" else ", if required"
         return f"{self.procedure(p.step)}: {self.actor(p.actor)} ({p.basis}; {state}{need})"
 
+    def judgments(self, c: Cell) -> str:
+        """The government judgments among the unknown facts an undecided action turns on."""
+        return ", ".join(f for f in c.depends_on if f in self.v.facts and self.v.facts[f].kind == "judgment")
+
     @staticmethod
     def law(lc: LawChange) -> str:
         parts = [f"in force from {d.isoformat()}" for d in lc.started]
@@ -99,6 +103,9 @@ def _step_lines(r: PlaybookResult, s: StepResult, words: Words, indent: str) -> 
                 else "changed: " + ", ".join(c.changed)
             )
             out.append(f"{indent}    {was}; by {' · '.join(why) or 'the date'}")
+        judgments = words.judgments(c)
+        if judgments:
+            out.append(f"{indent}    judgments the government has yet to make: {judgments}")
         for p in c.pending:
             out.append(f"{indent}    waiting on: {words.pending(p)}")
         opens = words.opens(c)
@@ -148,8 +155,8 @@ def _md_step(s: StepResult, words: Words, level: int, out: list[str]) -> None:
     if s.law_changes:
         out.append("The law changed since the previous step: " + "; ".join(f"`{words.law(x)}`" for x in s.law_changes))
         out.append("")
-    out.append("| action | status | changed by | waiting on | opens with |")
-    out.append("|---|---|---|---|---|")
+    out.append("| action | status | changed by | judgments to make | waiting on | opens with |")
+    out.append("|---|---|---|---|---|---|")
     for c in s.cells:
         cause = ""
         if c.changed and c.cause is not None:
@@ -167,6 +174,7 @@ def _md_step(s: StepResult, words: Words, level: int, out: list[str]) -> None:
                     f"{words.action(c.action)} `{c.action}`",
                     status,
                     cause,
+                    words.judgments(c),
                     "; ".join(map(words.pending, c.pending)),
                     words.opens(c) or "",
                 )

@@ -55,6 +55,7 @@ const UI = {
   pb_was: { en: "was", ja: "前は" },
   pb_by: { en: "changed by", ja: "変化の原因" },
   pb_waiting: { en: "Waiting on", ja: "未了の手続" },
+  pb_judgments: { en: "Judgments the government has yet to make", ja: "政府がまだ行っていない判断" },
   pb_opens: { en: "Opens with", ja: "次にこれで可能になる" },
   pb_nothing: { en: "nothing opens it on this date", ja: "この日にはこれを可能にする事実はない" },
   pb_click: { en: "Click a cell for its explanation; a dot marks a cell waiting on a procedure step.", ja: "セルをクリックすると説明を表示。点は未了の手続があることを示す。" },
@@ -325,6 +326,8 @@ function pbDetail(step) {
       const by = [pbFacts(c.cause.facts), c.cause.provisions.map(x => x.provision).join(", ")].filter(Boolean).join("; ");
       item.append(el("p", { class: "pb-cause", text: `${c.previous && c.changed.includes("status") ? `${t("pb_was")} ${t(c.previous)}; ` : ""}${t("pb_by")}: ${by || "-"}` }));
     }
+    const judgments = c.depends_on.filter(f => (state.vocab.facts[f] || {}).kind === "judgment");
+    if (judgments.length) item.append(el("p", { class: "pb-judgments", text: `${t("pb_judgments")}: ${judgments.map(f => state.vocab.facts[f].label[state.lang] || f).join("; ")}` }));
     if (c.pending.length) {
       const ul = el("ul", { class: "pb-pending" });
       for (const p of c.pending) ul.append(el("li", { text: `${label(state.vocab.procedures[p.step] || { label: { en: p.step } })} — ${pbActor(p.actor)} (${p.basis})` }));
