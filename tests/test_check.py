@@ -70,7 +70,7 @@ in_force: "2027-01-01 (hypothetical)"
 effective: 2027-01-01
 sources: [test]
 repeals:
-  - sioa/5-1
+  - procedure/inspection-guideline-pm-approval
 ---
 
 # Test reform

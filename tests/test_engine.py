@@ -116,10 +116,14 @@ def test_explanation_cites_the_provisions_that_derived_each_step():
         "aasa/2",
         "constitution/9",
         "cabinet-2014/3",
-        "aasa/9",
-        "nsc-act/2",
-        "sdf-act/76",
+        "procedure/pm-defense-order",
+        "procedure/nsc-deliberation",
     } <= cited
+    # the provisions that demand each step are named on the step
+    basis = next(b for b in d.bases if b.provision.id == "sdf-act/76-1-ii")
+    demanded = {p.step: p.demanded_by for p in basis.procedure}
+    assert demanded["nsc_deliberation"] == ["nsc-act/2"]
+    assert demanded["cabinet_brp"] == ["aasa/9"] and demanded["pm_defense_order"] == ["sdf-act/76"]
     facts = {st.atom for st in _walk(d.explanation) if st.kind == "fact"}
     assert "holds(survival_threat)" in facts
     # every rule reference points at a real rule of that provision, with its file and line

@@ -133,7 +133,7 @@ def _break(tmp_path, file: str, old: str, new: str):
             "core.md:",
         ),
         (
-            "sdf-act.md",
+            "procedure.md",
             "satisfied(pm_defense_order) :- holds(pm_ordered_defense_operation).",
             "holds(pm_ordered_defense_operation).",
             "holds/1 is supplied by the engine and cannot be derived",

@@ -231,6 +231,11 @@ class GroundProgram:
         self.fact_of_atom = {self.atom_of[sym]: f for f, sym in self.fact_symbols.items() if sym in self.atom_of}
         self.fact_of_symbol = {sym: f for f, sym in self.fact_symbols.items()}
 
+    def provisions_deriving(self, target: clingo.Symbol) -> list[str]:
+        """The provisions whose rules derive `target` (e.g. which articles demand a step)."""
+        atom = self.atom_of.get(target)
+        return sorted({self.rules[g.rule_id].provision_id for g in self.by_head.get(atom, [])}) if atom else []
+
     def _support(self, target: clingo.Symbol) -> list[int]:
         """Derived atoms `target` depends on, dependencies first (cached per target)."""
         cache = self.support_cache
@@ -687,8 +692,10 @@ class Engine:
                             label=getattr(self.rb.vocabulary.procedures[step].label, lang),
                             required=value(required),
                             done=value(done),
+                            demanded_by=demanded,
+                            defined_by=f"procedure/{step.replace('_', '-')}",
                         )
-                        for step, required, done in steps
+                        for step, required, done, demanded in steps
                     ],
                     lawful=value(lawful),
                 )
@@ -714,7 +721,12 @@ class Engine:
                     atom(_pair("basis", action, pid)),
                     atom(_pair("lawful", action, pid)),
                     [
-                        (s.arguments[2].name, atom(s), atom(_fn("satisfied", s.arguments[2].name)))
+                        (
+                            s.arguments[2].name,
+                            atom(s),
+                            atom(_fn("satisfied", s.arguments[2].name)),
+                            prog.provisions_deriving(s),
+                        )
                         for s in prog.requires.get((action, pid), [])
                     ],
                 )

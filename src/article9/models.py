@@ -114,6 +114,10 @@ class ProcedureStep(BaseModel):
     label: str
     required: Tri
     done: Tri
+    demanded_by: list[str] = Field(
+        default_factory=list, description="provisions whose rules require this step for this basis"
+    )
+    defined_by: str | None = Field(default=None, description="the provision declaring what satisfies the step")
 
 
 class BasisResult(BaseModel):

@@ -23,6 +23,12 @@ def w(key: str, **kwargs: object) -> str:
     return t(key, LANG["value"], **kwargs)
 
 
+def _demanded(step: object, basis: str) -> str:
+    """' [nsc-act/2]' after a step that another provision than the basis itself demands."""
+    others = [pid for pid in getattr(step, "demanded_by", []) if pid != basis]
+    return f" [{', '.join(others)}]" if others else ""
+
+
 def _today(p: object) -> str:
     """', today Art. 84-4: ...' after a provision cited under the number of an earlier day."""
     today = getattr(p, "today", None)
@@ -111,7 +117,9 @@ def determination_group(d: Determination, max_depth: int | None, rules: bool) ->
             )
         )
         if any(s.required != "false" for s in b.procedure):
-            steps = "; ".join(f"{ICON[s.done]} {s.label}" for s in b.procedure if s.required != "false")
+            steps = "; ".join(
+                f"{ICON[s.done]} {s.label}{_demanded(s, p.id)}" for s in b.procedure if s.required != "false"
+            )
             parts.append(Text(f"  {w('procedure_word')}: {steps}"))
     for b in d.bases:
         if not b.in_force:
@@ -203,7 +211,7 @@ def markdown(assessments: Sequence[Assessment]) -> str:
                 )
                 for s in b.procedure:
                     if s.required != "false":
-                        out.append(f"  - (c) {ICON[s.done]} {s.label}")
+                        out.append(f"  - (c) {ICON[s.done]} {s.label}{_demanded(s, p.id)}")
             for f in d.depends_on:
                 out.append(f"- depends on `{f.fact}` ({f.kind}): {f.question}")
             for title, sets in (("permitted if", d.permitted_if), ("not permitted if", d.not_permitted_if)):

@@ -183,7 +183,7 @@ function setList(title, sets) {
 function card(det, other, otherDate) {
   const lawful = det.bases.filter(b => b.lawful !== "false");
   const basis = lawful.length ? lawful.map(b => `${b.provision.title} [${b.provision.marker}]${b.provision.today ? ` (${t("today_numbered")} ${b.provision.today})` : ""} (${b.provision.id})`).join("; ") : t("none");
-  const steps = lawful.flatMap(b => b.procedure.filter(s => s.required !== "false").map(s => `${s.done === "true" ? "✓" : s.done === "false" ? "✗" : "?"} ${s.label}`));
+  const steps = lawful.flatMap(b => b.procedure.filter(s => s.required !== "false").map(s => `${s.done === "true" ? "✓" : s.done === "false" ? "✗" : "?"} ${s.label}${(s.demanded_by || []).filter(d => d !== b.provision.id).length ? ` [${s.demanded_by.filter(d => d !== b.provision.id).join(", ")}]` : ""}`));
   const node = el("article", { class: "card", "data-action": det.action },
     el("h3", { text: det.label }, " ", el("code", { text: det.action })),
     el("p", { class: `status status-${det.status}`, "data-status": det.status, text: t(det.status) }),
