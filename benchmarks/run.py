@@ -13,7 +13,10 @@
 (d) the HTTP API under load from a separate process (benchmarks/load.py --mix assess, 200
     clients; the soak test with invalid requests mixed in is benchmarks/load.py itself);
 (e) exact regime diff and property check over all 2^73 fact combinations (CLI, start
-    included)."""
+    included);
+(playbook) a 20-step crisis playbook following 10 actions, across 29 March 2016, in-process:
+    the whole playbook and each step (one assessment with unknown facts, minimal deciding
+    sets, and the fewest next facts for each closed action). `--only playbook` runs just it."""
 
 from __future__ import annotations
 
@@ -112,14 +115,108 @@ def cli_seconds(*args: str) -> float:
     return time.perf_counter() - t
 
 
+PLAYBOOK_ACTIONS = [
+    "use_force_defend_japan",
+    "defend_foreign_warship",
+    "intercept_missile_aimed_at_japan",
+    "intercept_missile_aimed_at_foreign_country",
+    "protect_foreign_forces_assets",
+    "rear_support_foreign_forces",
+    "maritime_security_operation",
+    "public_security_operation",
+    "rescue_nationals_abroad",
+    "transport_nationals_abroad",
+]
+PLAYBOOK_FACTS = [
+    ("special_need_at_sea", True),
+    ("mindef_ordered_operation_pm_approved", True),
+    ("missile_flying_toward_japan", True),
+    ("intercept_over_japan_or_high_seas", True),
+    ("mindef_destruction_order_pm_approved", True),
+    ("unit_contributing_to_japan_defense", True),
+    ("foreign_force_requested_protection", True),
+    ("mindef_judged_protection_necessary", True),
+    ("police_cannot_maintain_order", True),
+    ("pm_ordered_public_security_operation", True),
+    ("armed_attack_on_foreign_country", True),
+    ("close_relationship", True),
+    ("attacked_state_request", True),
+    ("survival_threat", True),
+    ("no_other_means", True),
+    ("minimum_necessary", True),
+    ("nsc_deliberated", True),
+    ("cabinet_brp_adopted", True),
+    ("diet_approved_defense_operation", True),
+    ("pm_ordered_defense_operation", True),
+]
+
+
+def bench_playbook(engine: Engine) -> dict:
+    """A 20-step playbook with 10 actions: ten steps in July 2015, ten in July 2017, one fact each."""
+    steps = []
+    for i, (fact, value) in enumerate(PLAYBOOK_FACTS):
+        year, day = (2015, i + 1) if i < 10 else (2017, i - 9)
+        steps.append({"date": f"{year}-07-{day:02d}", "label": f"step {i + 1}: {fact}", "facts": {fact: value}})
+    return {"title": "benchmark", "actions": PLAYBOOK_ACTIONS, "initial": {"facts": {}}, "steps": steps}
+
+
+def playbook_times(engine: Engine, runs: int = 5) -> tuple[list[float], list[float]]:
+    """Seconds per whole playbook and per step (timed through the runner's step method)."""
+    from article9 import playbook as pbm
+
+    pb = pbm.playbook_from_data(bench_playbook(engine), engine.rb)
+    per_step: list[float] = []
+    original = pbm._Runner.step  # noqa: SLF001
+
+    def timed_step(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        t = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            per_step.append(time.perf_counter() - t)
+
+    whole = []
+    pbm._Runner.step = timed_step  # noqa: SLF001
+    try:
+        for _ in range(runs):
+            engine._reused = type(engine._reused)(1024)  # noqa: SLF001 - nothing reused across runs
+            t = time.perf_counter()
+            pbm.run(engine, pb)
+            whole.append(time.perf_counter() - t)
+    finally:
+        pbm._Runner.step = original  # noqa: SLF001
+    return whole, per_step
+
+
+def playbook_row(whole: list[float], per_step: list[float]) -> str:
+    return (
+        f"| (playbook) a 20-step crisis playbook following 10 actions (2015 and 2017), in-process | "
+        f"whole playbook p50 {statistics.median(whole) * 1000:,.0f} ms; a step {ms(per_step)} | - |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 million batch rows instead of 10 million.")
     parser.add_argument("--no-load", action="store_true", help="Skip the HTTP load test (d).")
     parser.add_argument("--load-seconds", type=int, default=30, help="Duration of the HTTP load test.")
+    parser.add_argument("--only", choices=["all", "playbook"], default="all", help="Run only this benchmark.")
     opts = parser.parse_args()
 
     engine = Engine()
+    if opts.only == "playbook":
+        every = load_scenario(ROOT / "scenarios" / "us-ship-defense.yaml", engine.rb).model_copy(update={"actions": []})
+        undecided = sum(d.status == "depends" for d in engine.assess(every, DAY).determinations)
+        with_unknowns = timed(lambda: engine.assess(every, DAY), 20)
+        whole, per_step = playbook_times(engine)
+        print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print("| benchmark | result | baseline in the same run |")
+        print("|---|---|---|")
+        print(
+            playbook_row(whole, per_step).removesuffix("| - |")
+            + f"| (a) with unknown facts ({undecided} of 28 actions undecided): {ms(with_unknowns)} |"
+        )
+        return
     facts = list(engine.rb.vocabulary.facts)
     scenario = load_scenario(ROOT / "scenarios" / "us-ship-defense.yaml", engine.rb)
     every = scenario.model_copy(update={"actions": []})
@@ -173,6 +270,7 @@ def main() -> None:
         batch_big = batch_run(1_000_000 if opts.quick else 10_000_000, Path(tmp))
     big_rows = "1 million" if opts.quick else "10 million"
 
+    pb_whole, pb_steps = playbook_times(engine)
     diff_s = cli_seconds("diff", "--from", "2014-06-30", "--to", "2016-03-29")
     check_s = cli_seconds("check")
 
@@ -240,6 +338,7 @@ def main() -> None:
         f"| (e) `article9 diff --from 2014-06-30 --to 2016-03-29`, `article9 check` (2^73 combinations) "
         f"| {diff_s:.1f} s, {check_s:.1f} s | - |"
     )
+    print(playbook_row(pb_whole, pb_steps))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ _LAZY = {
     "compare": "library",
     "whatif": "library",
     "diff": "library",
+    "playbook": "playbook",
     "engine": "library",
     "Scenario": "models",
     "Assessment": "models",
@@ -26,5 +27,6 @@ def __getattr__(name: str):  # noqa: ANN202 - lazy, so `article9 --help` stays f
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return module if name == "playbook" else getattr(module, name)  # the playbook module is callable
     raise AttributeError(f"module 'article9' has no attribute {name!r}")

@@ -38,6 +38,8 @@ class Format(StrEnum):
 class SchemaKind(StrEnum):
     scenario = "scenario"
     assessment = "assessment"
+    playbook = "playbook"
+    playbook_result = "playbook-result"
 
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the answer: en or ja.")]
@@ -387,6 +389,41 @@ def compare(
         scenario, days, action or None, lang=lang, on_result=lambda r: _record(engine, scenario, [r], "cli compare")
     )
     _show(result, fmt, render.comparison_markdown, render.print_comparison)
+
+
+@app.command()
+def playbook(
+    file: Annotated[Path, typer.Argument(help="Playbook file (YAML or JSON): a crisis as dated steps.")],
+    fmt: Fmt = Format.text,
+    svg: Annotated[
+        Path | None, typer.Option("--svg", help="Also write the timeline of steps against actions as SVG.")
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if a status differs from a step's 'expect'.")] = False,
+    lang: Lang = "en",
+    reform: Reform = None,
+) -> None:
+    """Play a crisis step by step: per step and action the status, what changed it, the
+    procedure steps still to take and by whom, and the fewest next facts that would open it."""
+    from . import playbook_render
+    from .playbook import load_playbook, run
+
+    _set_lang(lang)
+    engine = _engine(reform)
+    result = run(engine, load_playbook(file, engine.rb))
+    if fmt is Format.json:
+        typer.echo(result.model_dump_json(by_alias=True, indent=2))
+    elif fmt is Format.md:
+        typer.echo(playbook_render.markdown(result, engine.rb, lang), nl=False)
+    else:
+        typer.echo(playbook_render.text(result, engine.rb, lang), nl=False)
+    if svg is not None:
+        svg.write_text(playbook_render.svg(result, engine.rb, lang), encoding="utf-8")
+        typer.echo(f"wrote {svg}", err=True)
+    if check:
+        for m in result.mismatches:
+            typer.echo(f"mismatch: {m}", err=True)
+        if result.mismatches:
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -901,13 +938,22 @@ def timeline(
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which schema: scenario (input) or assessment (JSON output).")
+        SchemaKind,
+        typer.Argument(
+            help="Which schema: scenario (input), assessment (JSON output), playbook (input) or playbook-result."
+        ),
     ] = SchemaKind.scenario,
 ) -> None:
-    """Print the JSON Schema of the scenario format or of the JSON output."""
+    """Print the JSON Schema of the scenario or playbook format, or of their JSON output."""
     from .models import Assessment, Scenario
+    from .playbook import Playbook, PlaybookResult
 
-    model = Scenario if kind is SchemaKind.scenario else Assessment
+    model = {
+        SchemaKind.scenario: Scenario,
+        SchemaKind.assessment: Assessment,
+        SchemaKind.playbook: Playbook,
+        SchemaKind.playbook_result: PlaybookResult,
+    }[kind]
     typer.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import Assessment, Comparison, Diff, Scenario, WhatIf
+
+if TYPE_CHECKING:
+    from .playbook import Playbook, PlaybookResult
 
 _ENGINE = None
 
@@ -66,6 +69,22 @@ def whatif(
     """The smallest changes to the scenario's known facts that flip the answer."""
     s = scenario(value)
     return engine().whatif(s, action, _day(date, s), max_changes=max_changes)
+
+
+def playbook(value: Playbook | dict | str | Path) -> PlaybookResult:
+    """Play a crisis playbook (a `Playbook`, a dict in the playbook format, or a YAML/JSON
+    path) and return its `PlaybookResult`: per step and action the status, what changed it,
+    the procedure steps pending and who takes them, and the next facts that would open it."""
+    from .playbook import Playbook, check_playbook, load_playbook, playbook_from_data, run
+
+    rb = engine().rb
+    if isinstance(value, Playbook):
+        pb = check_playbook(value, rb)
+    elif isinstance(value, dict):
+        pb = playbook_from_data(value, rb)
+    else:
+        pb = load_playbook(Path(value), rb)
+    return run(engine(), pb)
 
 
 def diff(from_date: dt.date | str, to_date: dt.date | str, actions: list[str] | None = None) -> Diff:

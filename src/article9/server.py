@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import __version__
 from .errors import Article9Error, LimitError
 from .models import Assessment, Comparison, Diff, Scenario, WhatIf, _valid_unicode
+from .playbook import Playbook, PlaybookResult
 
 WEB = Path(__file__).parent / "web"
 
@@ -51,6 +52,16 @@ def scenario_dir() -> Path:
         return installed
     return Path(__file__).resolve().parents[2] / "scenarios"
 
+
+def playbook_dir() -> Path:
+    """The bundled playbooks, found like the scenarios."""
+    installed = Path(sys.prefix) / "share" / "article9" / "playbooks"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "playbooks"
+
+
+MAX_PLAYBOOK_STEPS = 100  # steps in one POST /playbook, branches included
 
 EXAMPLE_SCENARIO = {
     "title": "US destroyer attacked on the high seas",
@@ -904,6 +915,48 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             )
         record(s, [assessment], "api /interview/next")
         return InterviewResponse(question=question, assessment=assessment)
+
+    @app.post("/playbook", response_model=PlaybookResult, response_model_by_alias=True, responses=POST_ERRORS)
+    def playbook(req: Playbook) -> Response:
+        """Play a crisis playbook (the format of docs/playbook-format.md, as JSON)."""
+        from .playbook import check_playbook, count_steps, run
+
+        at_most(req.actions, len(shared_engine().rb.vocabulary.actions), ["body", "actions"], "actions")
+        n = count_steps(req)
+        if n > MAX_PLAYBOOK_STEPS:
+            msg = f"at most {MAX_PLAYBOOK_STEPS} steps in one playbook, branches included, not {n}"
+            raise HTTPException(422, detail=[{"loc": ["body", "steps"], "msg": msg, "type": "too_long"}])
+        result = run(shared_engine(), check_playbook(req, shared_engine().rb))
+        return fast_json(result.model_dump_json(by_alias=True))
+
+    @app.get("/playbooks")
+    def playbooks() -> list[dict[str, Any]]:
+        """The bundled playbooks."""
+        from .playbook import load_playbook
+
+        rb = shared_engine().rb
+        return [
+            {"name": path.stem, "title": load_playbook(path, rb).title}
+            for path in sorted(playbook_dir().glob("*.yaml"))
+        ]
+
+    @app.get("/playbooks/actors")
+    def playbook_actors() -> dict[str, Any]:
+        """Who takes each procedure step (procedure id -> actor code) and each actor's names."""
+        from .playbook import actor_table
+
+        procedures, actors = actor_table()
+        return {"procedures": procedures, "actors": actors}
+
+    @app.get("/playbooks/{name}", response_model=Playbook, responses=NOT_FOUND)
+    def playbook_file(name: str) -> Response:
+        from .playbook import load_playbook
+
+        path = playbook_dir() / f"{name}.yaml"
+        if "/" in name or not path.is_file():
+            raise HTTPException(404, detail=f"no bundled playbook {name!r}")
+        pb = load_playbook(path, shared_engine().rb)
+        return fast_json(pb.model_dump_json(exclude_defaults=True))
 
     @app.get("/scenarios")
     def scenarios() -> list[dict[str, Any]]:

@@ -52,9 +52,31 @@ const UI = {
   summary_missing: { en: "", ja: "（日本語の要約は未作成）" },
   instrument: { en: "Instrument", ja: "法令等" },
   error: { en: "Error", ja: "エラー" },
+  playbooks: { en: "Playbooks", ja: "危機シナリオ" },
+  pb_choose: { en: "Play a bundled crisis:", ja: "収録された危機を再生：" },
+  pb_prev: { en: "◀ Previous step", ja: "◀ 前の段階" },
+  pb_next: { en: "Next step ▶", ja: "次の段階 ▶" },
+  pb_step: { en: "Step", ja: "段階" },
+  pb_start: { en: "start", ja: "開始時" },
+  pb_branch: { en: "Branch", ja: "分岐" },
+  pb_set: { en: "Set", ja: "変化した事実" },
+  pb_law: { en: "The law changed since the previous step", ja: "前の段階から法令が変わった" },
+  pb_was: { en: "was", ja: "前は" },
+  pb_by: { en: "changed by", ja: "変化の原因" },
+  pb_waiting: { en: "Waiting on", ja: "未了の手続" },
+  pb_judgments: { en: "Judgments the government has yet to make", ja: "政府がまだ行っていない判断" },
+  pb_opens: { en: "Opens with", ja: "次にこれで可能になる" },
+  pb_nothing: { en: "nothing opens it on this date", ja: "この日にはこれを可能にする事実はない" },
+  pb_click: { en: "Click a cell for its explanation; a dot marks a cell waiting on a procedure step.", ja: "セルをクリックすると説明を表示。点は未了の手続があることを示す。" },
+  pb_expected: { en: "expected", ja: "期待値" },
+  pb_unconstitutional: { en: "outside Article 9 as read on this date", ja: "当日の解釈では憲法第9条の範囲外" },
+  pb_no_basis: { en: "no provision in force authorises it on these facts", ja: "この事実では施行中の根拠規定がない" },
+  pb_procedure: { en: "a required step is missing", ja: "必要な手続が欠けている" },
+  pb_under: { en: "under", ja: "根拠" },
 };
 
 const state = { lang: "en", facts: {}, date: "", date2: "", actions: [], vocab: null, law: {} };
+const pb = { name: "", result: null, path: {}, index: 0, actors: null };
 let timer = null;
 
 function t(key) { return (UI[key] || {})[state.lang] || (UI[key] || {}).en || key; }
@@ -287,8 +309,169 @@ async function showPathways() {
   page.append(el("p", { class: "hint", text: t("pathways_note") }), el("img", { id: "chart", src: "/pathways/chart.svg", alt: t("pathways") }));
 }
 
+
+// -- playbooks: a crisis as dated steps; the page renders POST /playbook's result ----------
+function pbColumns(result) {
+  // the steps along the chosen branch at each fork (pb.path: fork step id -> branch name),
+  // and the forks met on the way
+  const cols = [result.start];
+  const forks = [];
+  const follow = (steps, branches, forkId) => {
+    for (const s of steps) cols.push(s);
+    const last = steps.length ? steps[steps.length - 1] : null;
+    if (last && last.branches.length) { branches = last.branches; forkId = last.id; }
+    if (!branches.length) return;
+    forks.push({ id: forkId, branches });
+    const chosen = branches.find(b => b.name === pb.path[forkId]) || branches[0];
+    pb.path[forkId] = chosen.name;
+    follow(chosen.steps, [], null);
+  };
+  follow(result.steps, result.branches, "");
+  return { cols, forks };
+}
+
+function pbWords(c) {
+  const name = { permitted: t("permitted"), not_permitted: t("not_permitted"), depends: t("depends") }[c.status];
+  const why = c.reason === "permitted" || c.reason === "depends" ? `${t("pb_under")} ${c.bases.join(", ") || "-"}` : t(`pb_${c.reason}`);
+  return `${name}: ${why}`;
+}
+
+function pbFacts(facts) {
+  return Object.entries(facts).map(([k, v]) => `${k} = ${v === null ? t("unknown") : v ? t("yes") : t("no")}`).join("; ");
+}
+
+function pbActor(code) { return ((pb.actors || {})[code] || {})[state.lang] || code; }
+
+function pbDetail(step) {
+  const box = el("div", { id: "pb-step", "data-step": step.id },
+    el("h3", { text: `${t("pb_step")} ${step.id === "0" ? t("pb_start") : step.id} · ${step.date}${step.time ? " " + step.time.slice(0, 5) : ""} · ${step.label}` }));
+  if (step.note) box.append(el("p", { class: "hint", text: step.note }));
+  if (Object.keys(step.set).length) box.append(el("p", { text: `${t("pb_set")}: ${pbFacts(step.set)}` }));
+  if (step.law_changes.length) box.append(el("p", { class: "pb-law", text: `${t("pb_law")}: ${step.law_changes.map(x => x.provision).join(", ")}` }));
+  for (const c of step.cells) {
+    const item = el("div", { class: "card pb-action", "data-action": c.action },
+      el("strong", { text: label(state.vocab.actions[c.action]) }), " ",
+      el("span", { class: `status-${c.status}`, "data-status": c.status, text: pbWords(c) }));
+    if (c.expected) item.append(el("span", { class: "hint", text: ` (${t("pb_expected")}: ${t(c.expected)} ${c.expect_met ? "✓" : "✗"})` }));
+    if (c.changed.length && c.cause) {
+      const by = [pbFacts(c.cause.facts), c.cause.provisions.map(x => x.provision).join(", ")].filter(Boolean).join("; ");
+      item.append(el("p", { class: "pb-cause", text: `${c.previous && c.changed.includes("status") ? `${t("pb_was")} ${t(c.previous)}; ` : ""}${t("pb_by")}: ${by || "-"}` }));
+    }
+    const judgments = c.depends_on.filter(f => (state.vocab.facts[f] || {}).kind === "judgment");
+    if (judgments.length) item.append(el("p", { class: "pb-judgments", text: `${t("pb_judgments")}: ${judgments.map(f => state.vocab.facts[f].label[state.lang] || f).join("; ")}` }));
+    if (c.pending.length) {
+      const ul = el("ul", { class: "pb-pending" });
+      for (const p of c.pending) ul.append(el("li", { text: `${label(state.vocab.procedures[p.step] || { label: { en: p.step } })} — ${pbActor(p.actor)} (${p.basis})` }));
+      item.append(el("div", {}, el("em", { text: `${t("pb_waiting")}:` }), ul));
+    }
+    if (c.status !== "permitted") {
+      item.append(el("p", { class: "pb-opens", text: `${t("pb_opens")}: ${c.opens.length ? c.opens.map(o => pbFacts(o.facts)).join(" | ") : t("pb_nothing")}` }));
+    }
+    box.append(item);
+  }
+  return box;
+}
+
+async function pbExplain(step, action) {
+  const out = document.getElementById("pb-explain");
+  out.replaceChildren(el("p", { class: "hint", text: "…" }));
+  try {
+    const a = await api("/explain", { scenario: { title: pb.result.title, facts: step.facts }, action, date: step.date });
+    const det = a.determinations[0];
+    out.replaceChildren(el("h3", { text: `${label(state.vocab.actions[action])} · ${t("pb_step")} ${step.id} · ${step.date}` }),
+      el("p", { class: `status status-${det.status}`, "data-status": det.status, text: t(det.status) }),
+      el("ul", { class: "tree" }, treeNode(det.explanation)));
+  } catch (e) {
+    out.replaceChildren(el("p", { text: `${t("error")}: ${e.message}` }));
+  }
+}
+
+function pbRender() {
+  const view = document.getElementById("pb-view");
+  const r = pb.result;
+  const { cols, forks: met } = pbColumns(r);
+  pb.index = Math.min(pb.index, cols.length - 1);
+  const forks = el("div", { id: "pb-forks" });
+  for (const f of met) {
+    const group = el("span", { class: "pb-fork" }, `${t("pb_branch")} ${f.id || "·"}: `);
+    for (const b of f.branches) {
+      const button = el("button", { type: "button", "data-branch": b.name, text: b.label || b.name });
+      if (pb.path[f.id] === b.name) button.classList.add("active");
+      button.addEventListener("click", () => { pb.path[f.id] = b.name; pbRender(); });
+      group.append(button);
+    }
+    forks.append(group);
+  }
+  const table = el("table", { id: "pb-grid" });
+  const head = el("tr", {}, el("th", {}));
+  cols.forEach((s, i) => {
+    const parts = s.id.split("/");
+    const branch = parts.length > 1 ? parts[parts.length - 2] : "";
+    const th = el("th", { "data-step": s.id, title: `${branch ? branch + " · " : ""}${s.date} · ${s.label}`, text: parts[parts.length - 1] });
+    if (i === pb.index) th.classList.add("current");
+    if (branch && parts[parts.length - 1] === "1") th.classList.add("pb-branch-start");
+    th.addEventListener("click", () => { pb.index = i; pbRender(); });
+    head.append(th);
+  });
+  table.append(head);
+  r.actions.forEach((action, row) => {
+    const tr = el("tr", {}, el("th", { class: "pb-row", text: label(state.vocab.actions[action]) }));
+    cols.forEach((s, i) => {
+      const c = s.cells[row];
+      const first = s.id.endsWith("/1") ? " pb-branch-start" : "";
+      const td = el("td", { class: `pb-cell bg-${c.status}${i === pb.index ? " current" : ""}${first}`, "data-step": s.id, "data-action": action, "data-status": c.status, title: `${s.id} · ${pbWords(c)}`, tabindex: "0" },
+        c.pending.length ? el("span", { class: "pb-dot", text: "●" }) : null);
+      if (c.expect_met === false) td.classList.add("pb-mismatch");
+      td.addEventListener("click", () => { pb.index = i; pbRender(); pbExplain(s, action); });
+      tr.append(td);
+    });
+    table.append(tr);
+  });
+  const prev = el("button", { type: "button", id: "pb-prev", text: t("pb_prev") });
+  const next = el("button", { type: "button", id: "pb-next", text: t("pb_next") });
+  prev.disabled = pb.index === 0; next.disabled = pb.index === cols.length - 1;
+  prev.addEventListener("click", () => { pb.index = Math.max(0, pb.index - 1); pbRender(); });
+  next.addEventListener("click", () => { pb.index = Math.min(cols.length - 1, pb.index + 1); pbRender(); });
+  view.replaceChildren(el("h2", { text: r.title }), el("p", { class: "hint", text: r.source || "" }), forks,
+    el("div", { class: "pb-scroll" }, table), el("p", { class: "hint", text: t("pb_click") }),
+    el("p", {}, prev, " ", next), pbDetail(cols[pb.index]), el("div", { id: "pb-explain" }));
+}
+
+async function pbLoad(name) {
+  pb.name = name; pb.path = {}; pb.index = 0;
+  const view = document.getElementById("pb-view");
+  try {
+    const book = await api(`/playbooks/${name}`);
+    pb.result = await api("/playbook", book);
+    pbRender();
+  } catch (e) {
+    view.replaceChildren(el("p", { text: `${t("error")}: ${e.message}` }));
+  }
+}
+
+async function showPlaybook(name) {
+  const page = document.getElementById("lawpage");
+  document.getElementById("builder").hidden = true;
+  document.getElementById("results").hidden = true;
+  page.hidden = false;
+  if (!pb.actors) pb.actors = (await api("/playbooks/actors")).actors;
+  const select = el("select", { id: "pb-library" }, el("option", { value: "", text: t("choose") }));
+  for (const p of await api("/playbooks")) {
+    const opt = el("option", { value: p.name, text: p.title });
+    if (p.name === name) opt.selected = true;
+    select.append(opt);
+  }
+  select.addEventListener("change", () => { if (select.value) location.hash = `#/playbook/${select.value}`; });
+  page.replaceChildren(el("p", {}, el("a", { href: `#s=${encodeState()}`, text: t("back") })),
+    el("h2", { text: t("playbooks") }), el("label", {}, `${t("pb_choose")} `, select), el("div", { id: "pb-view" }));
+  if (name) {
+    if (name === pb.name && pb.result) pbRender(); else await pbLoad(name);
+  }
+}
+
 function route() {
   const hash = location.hash.slice(1);
+  if (hash.startsWith("/playbook")) { renderStatic(); showPlaybook(decodeURIComponent(hash.slice(10))); return; }
   if (hash.startsWith("/pathways")) { renderStatic(); showPathways(); return; }
   if (hash.startsWith("/law")) { renderStatic(); showLaw(decodeURIComponent(hash.slice(5))); return; }
   if (hash.startsWith("s=")) decodeState(hash.slice(2));
@@ -335,7 +518,7 @@ async function main() {
     document.getElementById("message").textContent = t("copied");
   });
   window.addEventListener("hashchange", () => {
-    if (location.hash.startsWith("#/law") || location.hash.startsWith("#/pathways") || !document.getElementById("lawpage").hidden) route();
+    if (location.hash.startsWith("#/law") || location.hash.startsWith("#/pathways") || location.hash.startsWith("#/playbook") || !document.getElementById("lawpage").hidden) route();
   });
   route();
 }
