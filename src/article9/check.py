@@ -153,15 +153,7 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
         ):
             if step in satisfiable:
                 continue
-            ctl.configuration.solve.enum_mode = "auto"
-            ctl.configuration.solve.models = 1
-            needed: set[str] = set()
-
-            def requiring(model: clingo.Model) -> None:
-                nonlocal needed
-                needed = {s.arguments[0].name for s in model.symbols(atoms=True) if s.name == "holds"}
-
-            bounded_solve(ctl, requiring, [(clingo.parse_term(f"_chk_required({action},{step})"), True)])
+            needed = _witness(ctl, f"_chk_required({action},{step})")
             name = "steps-satisfiable"
             report.unsatisfiable.append(
                 Failure(
@@ -172,20 +164,10 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
                     counterexample(rb, day, action, name, needed),
                 )
             )
-            ctl.configuration.solve.enum_mode = "brave"
-            ctl.configuration.solve.models = 0
         fired |= {s.arguments[0].number for s in brave if s.name == "_chk_fired"}
         for viol in sorted({(s.arguments[0].name, s.arguments[1].name) for s in brave if s.name == "_viol"}):
             prop_id, action = viol
-            ctl.configuration.solve.enum_mode = "auto"
-            ctl.configuration.solve.models = 1
-            facts: set[str] = set()
-
-            def witness(model: clingo.Model) -> None:
-                nonlocal facts
-                facts = {s.arguments[0].name for s in model.symbols(atoms=True) if s.name == "holds"}
-
-            bounded_solve(ctl, witness, [(clingo.parse_term(f"_viol({prop_id},{action})"), True)])
+            facts = _witness(ctl, f"_viol({prop_id},{action})")
             name, statement = statements[prop_id]
             report.failures.append(Failure(name, statement, day, action, counterexample(rb, day, action, name, facts)))
     report.unreachable = [a for a in rb.vocabulary.actions if a not in reachable]
@@ -206,6 +188,20 @@ def undated_instruments(rb: RuleBase) -> list[str]:
         for inst in rb.instruments.values()
         if _iso(inst.in_force) is None and any(p.blocks for p in inst.provisions)
     ]
+
+
+def _witness(ctl: clingo.Control, atom: str) -> set[str]:
+    """The true facts of one model in which `atom` holds: a counterexample's facts."""
+    ctl.configuration.solve.enum_mode = "auto"
+    ctl.configuration.solve.models = 1
+    facts: set[str] = set()
+
+    def on_model(model: clingo.Model) -> None:
+        nonlocal facts
+        facts = {s.arguments[0].name for s in model.symbols(atoms=True) if s.name == "holds"}
+
+    bounded_solve(ctl, on_model, [(clingo.parse_term(atom), True)])
+    return facts
 
 
 def _iso(value: object) -> dt.date | None:

@@ -53,8 +53,23 @@ MAX_YAML_DEPTH = 200
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+class _Window:
+    """Something in force from `start` to `end` (inclusive); `end` is OPEN_END while it lasts."""
+
+    start: dt.date
+    end: dt.date
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def window(self) -> str:
+        end = "" if self.end == OPEN_END else self.end.isoformat()
+        return f"{self.start.isoformat()}..{end}"
+
+
 @dataclass
-class Block:
+class Block(_Window):
     """A fenced clingo block: rules in force from `start` to `end` (inclusive)."""
 
     provision_id: str
@@ -64,17 +79,9 @@ class Block:
     path: str
     line: int  # line of the block's first rule line in the file
 
-    def in_force(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-    @property
-    def window(self) -> str:
-        end = "" if self.end == OPEN_END else self.end.isoformat()
-        return f"{self.start.isoformat()}..{end}"
-
 
 @dataclass
-class Numbering:
+class Numbering(_Window):
     """The article number (and title) a provision had from `start` to `end` (inclusive):
     articles are renumbered by later amendments while the provision id stays the same."""
 
@@ -84,14 +91,6 @@ class Numbering:
     article_ja: str  # e.g. "第100条の8"
     name: str  # the article's heading in that window, in English
     name_ja: str  # and in Japanese, e.g. "在外邦人等の輸送"
-
-    def in_force(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-    @property
-    def window(self) -> str:
-        end = "" if self.end == OPEN_END else self.end.isoformat()
-        return f"{self.start.isoformat()}..{end}"
 
     def title(self, lang: str = "en") -> str:
         return f"{self.article_ja}（{self.name_ja}）" if lang == "ja" else f"{self.article}: {self.name}"
