@@ -96,6 +96,8 @@ def test_served_answers_are_logged_and_replayed(tmp_path, monkeypatch):
 
     log = tmp_path / "served.sqlite"
     monkeypatch.setenv("ARTICLE9_LOG", str(log))
+    # not a test of the time limit: a generous one (at 10 s this failed on a loaded machine)
+    monkeypatch.setenv("ARTICLE9_TIMEOUT", "600")
     client = TestClient(create_app())
     scenario = {"title": "ship", "facts": {"survival_threat": True, "armed_attack_on_japan": False}}
     ok = client.post("/assess", json={"scenario": scenario, "dates": ["2016-05-01", "2014-06-01"]})

@@ -135,3 +135,13 @@ def test_pathways_page_with_chart(server, browser, tmp_path):
     # waits without eval(), which the page's Content-Security-Policy forbids
     assert page.locator("#chart").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     page.screenshot(path=str(tmp_path / "pathways.png"), full_page=True)
+
+
+def test_a_later_date_warns_and_the_reach_is_shown(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.wait_for_selector(".card")
+    page.fill("#date", "2030-01-01")
+    page.dispatch_event("#date", "change")
+    expect(page.locator("#message [data-warning=after-encoded-to]")).to_contain_text("taken as unchanged since then")
+    expect(page.locator("#message [data-gap=active-cyber-defense-2025]")).to_be_visible()

@@ -23,13 +23,19 @@ def test_broken_law_fails_with_a_counterexample(tmp_path):
     for name, old, new in (
         (
             "aasa.md",
-            "situation(survival_threatening_situation) :-\n    holds(armed_attack_on_foreign_country),\n",
-            "situation(survival_threatening_situation) :-\n",
+            "situation(survival_threatening_situation) :-\n    holds(armed_attack_on_foreign_country),\n"
+            "    holds(close_relationship),\n    holds(survival_threat).",
+            # drops the close-relationship test (still named, redundantly, so the vocabulary check passes);
+            # a trigger with no attack abroad at all would contradict the facts' constraints instead
+            "situation(survival_threatening_situation) :- holds(armed_attack_on_foreign_country), holds(survival_threat).\n"
+            "situation(survival_threatening_situation) :-\n    holds(armed_attack_on_foreign_country),\n"
+            "    holds(close_relationship),\n    holds(survival_threat).",
         ),
         (
             "cabinet-2014.md",
-            "new_three_conditions_trigger :-\n    holds(armed_attack_on_foreign_country),\n",
-            "new_three_conditions_trigger :-\n",
+            "new_three_conditions_trigger :-\n    holds(armed_attack_on_foreign_country),\n"
+            "    holds(close_relationship),\n    holds(survival_threat).",
+            "new_three_conditions_trigger :- holds(armed_attack_on_foreign_country), holds(survival_threat).",
         ),
     ):
         path = law / name
@@ -45,7 +51,7 @@ def test_broken_law_fails_with_a_counterexample(tmp_path):
     data = yaml.safe_load(files[0].read_text())
     facts = data["facts"]
     assert facts["armed_attack_on_japan"] is False
-    assert facts["armed_attack_on_foreign_country"] is False
+    assert facts["close_relationship"] is False  # the broken law dropped the close-relationship test
     # the counterexample is a runnable scenario that shows the violation under the broken law
     run = cli("--law-dir", str(law), "assess", str(files[0]), "-f", "json")
     assert run.returncode == 0

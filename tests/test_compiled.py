@@ -38,6 +38,9 @@ def test_compiled_equals_solver_on_random_rows(rows, day):
         slow = _solver(day, row, ACTIONS)
         for a in ACTIONS:
             assert fast[a]["permitted"][i] == (slow[a].status == "permitted"), (day, a)
+            # not permitted only under a closure claim: the compiled evaluator agrees on which
+            closed = not fast[a]["permitted"][i] and fast[a]["closed"][i]
+            assert closed == (slow[a].status == "not_permitted"), (day, a)
             if slow[a].status == "permitted":
                 lawful = [b.provision.id for b in slow[a].bases if b.lawful == "true"]
                 assert basis_names(fast[a])[i] in lawful
@@ -134,7 +137,7 @@ def test_batch_on_a_dask_cluster_matches_local(tmp_path):
     from distributed import LocalCluster
 
     rows = [{"id": f"r{i}", "missile_flying_toward_japan": "true" if i % 2 else "false"} for i in range(7)]
-    rows.append({"id": "full", **dict.fromkeys(FACTS, "false"), "survival_threat": "true"})
+    rows.append({"id": "full", **dict.fromkeys(FACTS, "false"), "missile_flying_toward_japan": "true"})
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     local, remote = tmp_path / "local.csv", tmp_path / "remote.csv"

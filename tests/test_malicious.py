@@ -245,7 +245,7 @@ def test_cross_product_grounding_is_bounded(tmp_path):
     rules = "p(X, Y) :- holds(survival_threat), X = 1..999, Y = 1..999."
     env = {"ARTICLE9_MAX_GROUND_ATOMS": "100000", "ARTICLE9_GROUND_SECONDS": "5"}
     line = refused(tmp_path, reform(rules), "the reform was refused", env)
-    assert "atoms, more than 100000" in line or "longer than 5 s" in line
+    assert "atoms, more than 100000" in line or "longer than 5 s" in line or "ground rules" in line
 
 
 def test_cube_grounding_is_stopped_by_time_or_memory(tmp_path):
@@ -300,7 +300,8 @@ def test_stratified_negation_is_still_accepted(tmp_path):
 
 def test_a_hard_question_stops_at_the_solve_time_limit(monkeypatch):
     """Stratified rules can still make a question as hard as satisfiability over the unknown
-    facts (here: ten pigeons in nine holes). Every solver call the engine makes is bounded:
+    facts (here: fourteen pigeons in thirteen holes, which no solver settles in seconds:
+    ten in nine was solved within the limit on a quiet machine). Every solver call the engine makes is bounded:
     past ARTICLE9_SOLVE_SECONDS it is cancelled with a LimitError (CLI exit 4, HTTP 503)."""
     import time
 
@@ -309,10 +310,10 @@ def test_a_hard_question_stops_at_the_solve_time_limit(monkeypatch):
     from article9.engine import bounded_solve
     from article9.errors import LimitError
 
-    pigeons, holes = range(10), range(9)
+    pigeons, holes = range(14), range(13)
     program = [f"{{ in({p},{h}) }}." for p in pigeons for h in holes]
     program += [f"placed({p}) :- in({p},H)." for p in pigeons]
-    program += [":- in(P,H), in(Q,H), P < Q.", "ok :- placed(0..9) ."] + [f":- not placed({p})." for p in pigeons]
+    program += [":- in(P,H), in(Q,H), P < Q.", "ok :- placed(0..13) ."] + [f":- not placed({p})." for p in pigeons]
     ctl = clingo.Control()
     ctl.add("base", [], "\n".join(program))
     ctl.ground([("base", [])])
@@ -332,8 +333,15 @@ def test_the_api_answers_503_when_solving_runs_out_of_time(monkeypatch):
 
     from article9.server import create_app
 
+    # not a test of the request's time limit: a generous one, and a question of one action,
+    # so that the second request cannot meet it on a loaded machine (it did at 10 s)
+    monkeypatch.setenv("ARTICLE9_TIMEOUT", "600")
     client = TestClient(create_app())
-    body = {"scenario": {"title": "open", "facts": {"survival_threat": True}}, "dates": ["2017-01-01"]}
+    body = {
+        "scenario": {"title": "open", "facts": {"survival_threat": True}},
+        "dates": ["2017-01-01"],
+        "actions": ["defend_foreign_warship"],
+    }
     monkeypatch.setenv("ARTICLE9_SOLVE_SECONDS", "0.000001")  # every call with unknown facts runs out
     slow = client.post("/assess", json=body)
     assert slow.status_code == 503 and "ARTICLE9_SOLVE_SECONDS" in slow.json()["detail"]

@@ -25,7 +25,8 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 def test_known_facts_give_a_definite_answer_consistent_across_layers(facts, day):
     a = engine().assess(Scenario(title="random", facts=facts), day)
     for d in a.determinations:
-        assert d.status in ("permitted", "not_permitted")
+        assert d.status in ("permitted", "not_permitted", "no_encoded_basis")
+        assert (d.status == "not_permitted") == (d.status != "permitted" and d.closure.closed == "true")
         lawful = [b for b in d.bases if b.lawful == "true"]
         assert (d.status == "permitted") == (d.constitutional == "true" and bool(lawful))
         for b in lawful:

@@ -53,17 +53,24 @@ def test_sets_are_sufficient_minimal_and_cover_every_completion(facts, fill, day
     prog = e.program(day)
     target = _fn("permitted", action)
     fixed = {f: v for f, v in facts.items() if v is not None}
-    for want, sets in ((True, det.permitted_if), (False, det.not_permitted_if)):
-        assert sets
+    outcomes = (
+        (_fn("permitted", action), det.permitted_if),
+        (_fn("not_permitted", action), det.not_permitted_if),
+        (_fn("outside_encoded_law", action), det.outside_if),
+    )
+    # at least two outcomes are possible (never permitted, say, but a closure claim only under some facts)
+    assert sum(bool(s) for s in (det.permitted_if, det.not_permitted_if, det.outside_if)) >= 2
+    for goal, sets in outcomes:
         for one in sets:
             assert all(facts[f] is None for f in one)
-            assert prog.always({**fixed, **one}, target, want)
+            assert prog.always({**fixed, **one}, goal, True)
             for f in one:
                 smaller = {k: v for k, v in one.items() if k != f}
-                assert not prog.always({**fixed, **smaller}, target, want)
+                assert not prog.always({**fixed, **smaller}, goal, True)
+    assert target is not None
     completion = {f: (fill[f] if v is None else v) for f, v in facts.items()}
     outcome = e.assess(Scenario(title="c", facts=completion), day, [action]).determinations[0].status
-    sets = det.permitted_if if outcome == "permitted" else det.not_permitted_if
+    sets = {"permitted": det.permitted_if, "not_permitted": det.not_permitted_if}.get(outcome, det.outside_if)
     if det.sets_complete:
         assert any(all(completion[f] == v for f, v in one.items()) for one in sets)
 
@@ -109,9 +116,15 @@ def test_compare_cli(tmp_path):
     import json
 
     row = json.loads(out.stdout)["rows"][0]
+    # in the 2007 gap: no basis, and closure/indian-ocean-refuelling-gap says so (BRIEF 4.1, T8)
     assert [c["status"] for c in row["cells"]] == ["permitted", "not_permitted", "permitted"]
     assert [c["bases"] for c in row["cells"]] == [["atsma/3"], [], ["rssma/3"]]
-    assert [p["provision"]["id"] for p in row["changes"][0]["provisions"]] == ["atsma/3", "atsma/5"]
+    # the change names the lapsed act and the closure claim that starts with the gap
+    assert [p["provision"]["id"] for p in row["changes"][0]["provisions"]] == [
+        "atsma/3",
+        "atsma/5",
+        "closure/indian-ocean-refuelling-gap",
+    ]
     one = cli("compare", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2016-05-01")
     assert one.returncode == 2 and "at least two dates" in one.stderr
 

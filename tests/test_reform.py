@@ -52,9 +52,10 @@ def test_full_collective_self_defense_changes_the_answer_from_its_date():
 def test_repeal_of_2015_legislation_removes_kaketsuke_keigo():
     s = str(SCENARIOS / "history-2016-south-sudan-kaketsuke-keigo.yaml")
     reform = str(REFORMS / "repeal-2015-legislation.md")
+    # repealed with no closure claim left for it: outside the encoded law, not "not permitted"
     assert _status(["assess", s, "-d", "2026-06-01", "-d", "2027-06-01", "--reform", reform]) == [
         "permitted",
-        "not_permitted",
+        "no_encoded_basis",
     ]
 
 
@@ -124,7 +125,8 @@ def test_exponential_grounding_is_stopped(tmp_path):
         timeout=60,
     )
     assert out.returncode == 2
-    assert "grounding took longer than 2 s" in out.stderr
+    # stopped by the time limit, or sooner by the cap on ground rules (73**6 of them)
+    assert "grounding took longer than 2 s" in out.stderr or "ground rules" in out.stderr
     assert (dt.datetime.now() - started).total_seconds() < 30
 
 

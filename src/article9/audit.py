@@ -19,10 +19,12 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, LimitError
 from .models import Assessment, Determination, Scenario, Step
 
 SCHEMA = """
@@ -42,15 +44,49 @@ CREATE TABLE IF NOT EXISTS decisions (
     actions TEXT NOT NULL,     -- JSON list
     answer TEXT NOT NULL       -- JSON: action -> status, constitutional, lawful, provisions
 );
-CREATE TRIGGER IF NOT EXISTS decisions_append_only_u BEFORE UPDATE ON decisions
-    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS decisions_append_only_d BEFORE DELETE ON decisions
-    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS rulebases_append_only_u BEFORE UPDATE ON rulebases
-    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS rulebases_append_only_d BEFORE DELETE ON rulebases
-    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
+
+
+# Append-only: UPDATE and DELETE are refused, and so is an INSERT that would replace a row
+# (INSERT OR REPLACE deletes the old row without firing DELETE triggers).
+TRIGGERS = {
+    f"{table}_append_only_{kind}": f"CREATE TRIGGER {table}_append_only_{kind} BEFORE {event} ON {table}"
+    + (f" WHEN EXISTS (SELECT 1 FROM {table} WHERE {key} = NEW.{key})" if kind == "i" else "")
+    + " BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END"
+    for table, key in (("decisions", "id"), ("rulebases", "hash"))
+    for kind, event in (("u", "UPDATE"), ("d", "DELETE"), ("i", "INSERT"))
+}
+COLUMNS = {
+    "rulebases": ["hash", "version", "provisions"],
+    "decisions": ["id", "logged_at", "source", "version", "rulebase", "date", "scenario", "actions", "answer"],
+}
+MAX_LOG_BYTES = 1024**3  # a decision log replay reads at most this much (about a million decisions)
+REPLAY_SECONDS = 600.0  # and reads the file for at most this long (ARTICLE9_REPLAY_SECONDS lowers it)
+MAX_FIELD = 1_000_000  # characters of one logged JSON field
+
+
+def _uri(path: Path, mode: str) -> str:
+    """A SQLite URI naming exactly `path` ('#' and '?' in a name are not URI syntax here)."""
+    return f"file:{urllib.parse.quote(str(Path(path).absolute()))}?mode={mode}"
+
+
+def _check_schema(db: sqlite3.Connection, path: Path, triggers: bool) -> None:
+    """The two tables are tables (not views) with the expected columns; with `triggers`, the
+    append-only triggers are the program's own (a trigger of the same name doing nothing
+    is refused, not trusted)."""
+    found = {name: (kind, sql) for kind, name, sql in db.execute("SELECT type, name, sql FROM sqlite_master")}
+    for table, columns in COLUMNS.items():
+        if table not in found:
+            raise InputError(f"{path}: not a decision log (no table {table!r})")
+        if found[table][0] != "table":
+            raise InputError(f"{path}: not a decision log ({table!r} is a {found[table][0]}, not a table)")
+        names = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+        if names != columns:
+            raise InputError(f"{path}: not a decision log ({table!r} has columns {names[:12]}, not {columns})")
+    if triggers:
+        for name, sql in TRIGGERS.items():
+            if name in found and " ".join(str(found[name][1]).replace(" IF NOT EXISTS", "").split()) != sql:
+                raise InputError(f"{path}: not a decision log (trigger {name!r} is not the program's own)")
 
 
 def provision_hashes(rb: object, day: dt.date) -> dict[str, str]:
@@ -87,11 +123,27 @@ class DecisionLog:
         self.path = path
         self._lock = threading.Lock()
         self._known: set[str] = set()
+        self.db = None
         try:
-            self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            self.db = sqlite3.connect(
+                _uri(path, "rwc"), uri=True, timeout=30, check_same_thread=False, isolation_level=None
+            )
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
+            self.db.execute("BEGIN IMMEDIATE")  # one process at a time sets up a new log
+            for statement in SCHEMA.split(";\n"):
+                if statement.strip():
+                    self.db.execute(statement)
+            _check_schema(self.db, path, triggers=True)
+            existing = {n for (n,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+            for name, sql in TRIGGERS.items():
+                if name not in existing:
+                    self.db.execute(sql)
+            self.db.execute("COMMIT")
+        except (sqlite3.DatabaseError, InputError) as exc:
+            if self.db is not None:
+                self.db.close()
+            if isinstance(exc, InputError):
+                raise
             raise InputError(f"{path}: cannot use as a decision log ({exc})") from None
 
     def record(self, rb: object, scenario: Scenario, result: Assessment, source: str) -> None:
@@ -111,8 +163,8 @@ class DecisionLog:
         with self._lock:
             if rb_hash not in self._known:
                 self.db.execute(
-                    "INSERT OR IGNORE INTO rulebases VALUES (?, ?, ?)",
-                    (rb_hash, result.rulebase.version, json.dumps(provision_hashes(rb, result.date))),
+                    "INSERT INTO rulebases SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rulebases WHERE hash = ?)",
+                    (rb_hash, result.rulebase.version, json.dumps(provision_hashes(rb, result.date)), rb_hash),
                 )
                 self._known.add(rb_hash)
             self.db.execute(
@@ -161,18 +213,77 @@ def _changes(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _seconds() -> float:
+    import os
+
+    try:
+        return min(REPLAY_SECONDS, float(os.environ.get("ARTICLE9_REPLAY_SECONDS", REPLAY_SECONDS)))
+    except ValueError:
+        return REPLAY_SECONDS
+
+
+def _json(text: object, what: str) -> object:
+    if not isinstance(text, str) or len(text) > MAX_FIELD:
+        raise ValueError(f"its {what} is not JSON text of at most {MAX_FIELD} characters")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"its {what} is nested too deeply") from None
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+def _read_log(path: Path) -> tuple[dict[str, dict[str, str]], list[tuple]]:
+    """The log's rule bases and decisions, read-only, from a checked schema, within a size
+    and a time bound (a crafted file can hold a view over an endless query)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if size > MAX_LOG_BYTES:
+        raise InputError(f"{path}: a decision log to replay may be at most {MAX_LOG_BYTES} bytes")
+    seconds = _seconds()
+    deadline = time.monotonic() + seconds
+    db = None
+    try:
+        db = sqlite3.connect(_uri(path, "ro"), uri=True)
+        db.execute("PRAGMA query_only = ON")
+        db.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
+        _check_schema(db, path, triggers=False)
+        rulebases: dict[str, dict[str, str]] = {}
+        for h, p in db.execute("SELECT hash, provisions FROM rulebases"):
+            provisions = _json(p, "rule base's provisions")
+            if not (
+                isinstance(h, str)
+                and isinstance(provisions, dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in provisions.items())
+            ):
+                raise ValueError(f"rule base {str(h)[:16]!r} does not have the logged shape")
+            rulebases[h] = provisions
+        rows = db.execute(
+            "SELECT id, logged_at, rulebase, date, scenario, actions, answer FROM decisions ORDER BY id"
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise LimitError(
+                f"{path}: reading the decision log took longer than {seconds:g} s (ARTICLE9_REPLAY_SECONDS)"
+            ) from None
+        raise InputError(f"{path}: not a decision log ({exc})") from None
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise InputError(f"{path}: not a decision log ({exc})") from None
+    finally:
+        if db is not None:
+            db.close()
+    return rulebases, rows
+
+
 def replay(engine: object, path: Path) -> Replay:
     """Assess every logged decision again with `engine`'s rule base; report differences."""
     if not path.is_file():
         raise InputError(f"{path}: no such decision log")
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        rulebases = {h: json.loads(p) for h, p in db.execute("SELECT hash, provisions FROM rulebases")}
-        rows = db.execute(
-            "SELECT id, logged_at, rulebase, date, scenario, actions, answer FROM decisions ORDER BY id"
-        ).fetchall()
-    except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a decision log ({exc})") from None
+    rulebases, rows = _read_log(path)
     rb = engine.rb  # type: ignore[attr-defined]
     known = set(rb.vocabulary.facts)
     report = Replay()
@@ -181,18 +292,23 @@ def replay(engine: object, path: Path) -> Replay:
         report.decisions += 1
         try:
             day = dt.date.fromisoformat(day_text)
-            data = json.loads(scenario_json)
-            actions = json.loads(actions_json)
-            was_all = json.loads(answer_json)
+            data = _json(scenario_json, "scenario")
+            actions = _json(actions_json, "actions")
+            was_all = _json(answer_json, "answer")
             title, logged_facts = data["title"], data["facts"]
             if not (
                 isinstance(title, str)
                 and isinstance(logged_facts, dict)
                 and all(isinstance(v, bool) for v in logged_facts.values())
-                and isinstance(actions, list)
-                and all(isinstance(a, str) for a in actions)
+                and _strings(actions)
                 and isinstance(was_all, dict)
-                and all(isinstance(v, dict) for v in was_all.values())
+                and all(
+                    isinstance(v, dict)
+                    and isinstance(v.get("status", ""), str)
+                    and _strings(v.get("lawful", []))
+                    and _strings(v.get("provisions", []))
+                    for v in was_all.values()
+                )
             ):
                 raise ValueError("its scenario, actions or answer do not have the logged shape")
         except (ValueError, TypeError, KeyError) as exc:
@@ -203,7 +319,10 @@ def replay(engine: object, path: Path) -> Replay:
         missing = [f for f in logged_facts if f not in known] + [a for a in actions if a not in rb.vocabulary.actions]
         scenario = Scenario(title=title, facts={f: v for f, v in logged_facts.items() if f in known})
         present = [a for a in actions if a in rb.vocabulary.actions]
-        result = engine.assess(scenario, day, present)  # type: ignore[attr-defined]
+        try:
+            result = engine.assess(scenario, day, present)  # type: ignore[attr-defined]
+        except InputError as exc:
+            raise InputError(f"{path}: decision {decision}: {exc.message}") from None
         if result.rulebase.hash != rb_hash and rb_hash not in report.old_rulebases:
             report.old_rulebases.append(rb_hash)
         if day_text not in now_hashes:

@@ -27,7 +27,7 @@ from .errors import InputError
 TRUE = ["true", "1", "yes", "y", "t"]
 FALSE = ["false", "0", "no", "n", "f"]
 UNKNOWN = ["", "unknown", "null", "none", "?"]
-STATUS = ["permitted", "not_permitted", "depends"]
+STATUS = ["permitted", "not_permitted", "no_encoded_basis", "depends"]
 OUT_SCHEMA = pa.schema(
     [
         ("row", pa.int64()),
@@ -50,6 +50,10 @@ PARQUET_SCHEMA = pa.schema(
     ]
 )
 Problem = tuple[int, str]  # (row number, what is wrong)
+
+
+MAX_RECORD = 1_048_576  # characters of one JSON Lines record; a row with every fact is under 4 KiB
+MAX_ID = 1000  # characters of a row's id, which every output row for it repeats
 
 
 def chunk_schema(facts: list[str]) -> pa.Schema:
@@ -140,9 +144,21 @@ def _parquet_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[
         reader = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input error
         raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
-    _check_columns(path, reader.schema_arrow.names, facts)
+    names = reader.schema_arrow.names
+    if len(set(names)) != len(names):
+        twice = sorted({x for x in names if names.count(x) > 1})[0]
+        raise InputError(f"{path}: column {twice!r} appears twice")
+    _check_columns(path, names, facts)
     first = 1
-    for batch in reader.iter_batches(batch_size=chunk):
+    batches = reader.iter_batches(batch_size=chunk)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:  # a corrupt page behind a valid footer
+            reason = " ".join(str(exc).split())[:200]
+            raise InputError(f"{path}: not a readable Parquet file (row {first} on: {reason})") from None
         yield _canonical(path, batch, first, facts)
         first += batch.num_rows
 
@@ -165,11 +181,13 @@ def _jsonl_chunks(path: Path, facts: list[str], chunk: int) -> Iterator[tuple[pa
         number = 0
         while True:
             try:
-                line = handle.readline()
+                line = handle.readline(MAX_RECORD + 1)
             except UnicodeDecodeError:
                 raise InputError(f"{path}:{number + 1}: not UTF-8 text") from None
             if not line:
                 break
+            if len(line) > MAX_RECORD:
+                raise InputError(f"{path}:{number + 1}: a record may be at most {MAX_RECORD} characters")
             number += 1
             if not line.strip():
                 continue
@@ -273,6 +291,12 @@ def _canonical(path: Path, batch: pa.RecordBatch, first: int, facts: list[str]) 
             ids = column.cast(pa.string()).fill_null("")
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise InputError(f"{path}: column 'id' has type {column.type}; expected text or numbers") from None
+        lengths = pc.utf8_length(ids).to_numpy(zero_copy_only=False)
+        if n and lengths.max() > MAX_ID:
+            row = first + int(np.argmax(lengths > MAX_ID))
+            raise InputError(
+                f"{path}:{row}: an id may be at most {MAX_ID} characters (it is repeated in every output row)"
+            )
     else:
         ids = pa.array([""] * n, pa.string())
     rows = pa.array(np.arange(first, first + n, dtype=np.int64))
@@ -281,6 +305,29 @@ def _canonical(path: Path, batch: pa.RecordBatch, first: int, facts: list[str]) 
     if problems:
         out = out.filter(pa.array(~bad))
     return out, problems
+
+
+def _consistent(batch: pa.RecordBatch, constraints: list) -> tuple[pa.RecordBatch, list[Problem]]:
+    """The rows whose facts do not contradict each other (law/reach.yaml), and a problem for
+    each row left out."""
+    from .reach import contradiction_text
+
+    if not constraints or batch.num_rows == 0:
+        return batch, []
+    bad = np.zeros(batch.num_rows, dtype=bool)
+    first: dict[int, str] = {}
+    for c in constraints:
+        hit = np.ones(batch.num_rows, dtype=bool)
+        for f, v in c.facts.items():
+            col = batch.column(f)
+            hit &= col.fill_null(not v).to_numpy(zero_copy_only=False) == v
+        for i in np.flatnonzero(hit & ~bad):
+            first[int(i)] = contradiction_text(c)
+        bad |= hit
+    if not bad.any():
+        return batch, []
+    rows = batch.column("row").to_numpy()
+    return batch.filter(pa.array(~bad)), [(int(rows[i]), first[i]) for i in sorted(first)]
 
 
 # -- assessing -----------------------------------------------------------------------
@@ -319,7 +366,7 @@ def assess_chunk(
         if len(known_rows):
             res = assess_known(engine, day, matrix.T, names)
             for j, a in enumerate(names):
-                status[known_rows, k, j] = np.where(res[a]["permitted"], 0, 1)
+                status[known_rows, k, j] = np.where(res[a]["permitted"], 0, np.where(res[a]["closed"], 1, 2))
                 local = np.array([0, *(code_of[p] for p in res[a]["bases"])], dtype=np.int16)
                 basis[known_rows, k, j] = local[res[a]["code"]]
         for i, values in zip(open_rows, open_facts, strict=True):
@@ -328,7 +375,7 @@ def assess_chunk(
             for j, d in enumerate(assessment.determinations):
                 status[i, k, j] = STATUS.index(d.status)
                 lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
-                if lawful and d.status != "not_permitted":
+                if lawful and d.status in ("permitted", "depends"):
                     basis[i, k, j] = code_of[lawful[0]]
     per_row = len(days) * width
     out = [
@@ -481,6 +528,13 @@ def run_batch(
         writer = _Writer(part, suffix)
         for batch, problems in read_chunks(source, facts, chunk):
             for row_no, problem in problems:
+                message = f"{source}:{row_no}: {problem}"
+                if on_error == "fail":
+                    raise InputError(message)
+                errors.append(message)
+                counts["skipped"] += 1
+            batch, contradictory = _consistent(batch, rb.reach.constraints)
+            for row_no, problem in contradictory:
                 message = f"{source}:{row_no}: {problem}"
                 if on_error == "fail":
                     raise InputError(message)

@@ -36,6 +36,11 @@ PROPERTIES: list[tuple[str, str, str]] = [
         "no action is both permitted and prohibited",
         "_viol(no_conflict, A) :- permitted(A), prohibited(A).",
     ),
+    (
+        "not-permitted-needs-closure",
+        "no action is answered 'not permitted' unless a closure claim covers it on that date",
+        "_viol(not_permitted_needs_closure, A) :- not_permitted(A), not closed(A).",
+    ),
 ]
 
 
@@ -60,6 +65,7 @@ class Report:
     unsatisfiable: list[Failure] = field(default_factory=list)  # a required step no facts can satisfy
     misnumbered: list[str] = field(default_factory=list)  # blocks cited under a number they did not have
     outside_instrument: list[str] = field(default_factory=list)  # blocks outside their instrument's dates
+    gap_only: list[tuple[dt.date, dt.date, str, list[str]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +77,7 @@ class Report:
             or self.unsatisfiable
             or self.misnumbered
             or self.outside_instrument
+            or self.gap_only
         )
 
 
@@ -79,6 +86,11 @@ def _program(rb: RuleBase, rules: list[Rule], extra: str) -> clingo.Control:
     ctl = clingo.Control(["--models=0"], logger=lambda _c, _m: None)
     text = [f"action({a}). action_type({a},{d.type})." for a, d in v.actions.items()]
     text += [f"{{ holds({f}) }}." for f in v.facts]
+    # only combinations of facts that do not contradict each other (law/reach.yaml)
+    text += [
+        ":- " + ", ".join(f"{'' if val else 'not '}holds({f})" for f, val in c.facts.items()) + "."
+        for c in rb.reach.constraints
+    ]
     text += [r.text for r in rules]
     text.append(extra)
     ctl.add("base", [], "\n".join(text))
@@ -182,6 +194,7 @@ def run_check(rb: RuleBase, days: list[dt.date] | None = None, today: dt.date | 
     report.misnumbered = numbering_problems(rb)
     report.outside_instrument = instrument_window_problems(rb)
     _temporal(rb, report, today)
+    _gap_only(rb, report, sorted(days))
     return report
 
 
@@ -216,6 +229,29 @@ def instrument_window_problems(rb: RuleBase) -> list[str]:
             if end is not None and b.end > end:
                 out.append(f"{b.path}:{b.line}: block {b.window} of {b.provision_id} runs past {inst.id} ({end})")
     return out
+
+
+def _gap_only(rb: RuleBase, report: Report, days: list[dt.date]) -> None:
+    """Between consecutive dates, no difference that diff reports may come only from a gap:
+    when every changed provision bearing on an action is one a known gap (law/reach.yaml)
+    flags in a window that meets either date, the answers must not differ."""
+    from .engine import Engine
+    from .reasoning import diff
+
+    if not rb.reach.gaps:
+        return
+    engine = Engine(rb)
+    for d1, d2 in zip(days, days[1:], strict=False):
+        changed = {
+            p
+            for p, _ in {(b.provision_id, b.window) for b in rb.blocks_on(d1)}
+            ^ {(b.provision_id, b.window) for b in rb.blocks_on(d2)}
+        }
+        flagged = {pid for g in rb.reach.gaps if g.overlaps(d1, d1) or g.overlaps(d2, d2) for pid in g.provisions}
+        for a in rb.vocabulary.actions:
+            relevant = changed & engine.bearing(a)
+            if relevant and relevant <= flagged and diff(engine, d1, d2, [a], limit=1).rows:
+                report.gap_only.append((d1, d2, a, sorted(relevant)))
 
 
 def _temporal(rb: RuleBase, report: Report, today: dt.date) -> None:

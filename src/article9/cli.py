@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .errors import Article9Error, InputError
+from .errors import Article9Error, InputError, one_line
 
 app = typer.Typer(
     add_completion=False,
@@ -105,8 +105,32 @@ def _dates(values: list[str] | None, fallback: list[dt.date]) -> list[dt.date]:
     return fallback or [dt.date.today()]
 
 
+def _version(value: bool) -> None:
+    """--version: the package version, the date the law is encoded to and the rule-base hash."""
+    if not value:
+        return
+    from . import __version__
+    from .corpus import load_rulebase
+
+    rb = load_rulebase()
+    to = rb.reach.encoded_to
+    typer.echo(f"article9 {__version__}")
+    typer.echo(f"law encoded and checked up to {to.isoformat() if to else 'no date declared'}")
+    typer.echo(f"rule base {rb.full_hash()} (every block of every date, the vocabulary and law/reach.yaml)")
+    raise typer.Exit(0)
+
+
 @app.callback()
 def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the package version, the date the law is encoded to and the rule-base hash.",
+        ),
+    ] = False,
     law_dir: Annotated[
         Path | None,
         typer.Option("--law-dir", help="Use the law files in this folder instead of the packaged law."),
@@ -236,6 +260,10 @@ def interview(
 
     if lang not in ("en", "ja"):
         raise InputError(f"--lang must be en or ja (got '{lang}')")
+    if out.is_dir():  # found now, not after every question has been answered
+        raise InputError(f"--out {out}: is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: no such folder {str(out.parent)!r}")
     engine = _engine()
     v = engine.rb.vocabulary
     actions = list(action or v.actions)
@@ -253,7 +281,16 @@ def interview(
             console.print(f"  {label}: {t(d.status, lang)}", highlight=False, markup=False)
 
     console.print(t("interview_title", lang, date=day.isoformat()), highlight=False)
+    from types import SimpleNamespace
+
+    from . import render
+
+    render.LANG["value"] = lang
+    render.print_preamble(
+        SimpleNamespace(regime=engine.regime(lang), reach=engine.reach([day], actions, lang)), console
+    )
     console.print(t("answers_help", lang), highlight=False)
+    quit_early = False
     while True:
         fact = next_question(engine, Scenario(title="interview", facts=facts), actions, day, set(history))
         if fact is None:
@@ -272,6 +309,7 @@ def interview(
         except EOFError:
             answer = "q"
         if answer in QUIT:
+            quit_early = True
             break
         if answer in BACK:
             if history:
@@ -282,7 +320,16 @@ def interview(
         if answer not in YES | NO | UNKNOWN:
             console.print(t("bad_answer", lang), highlight=False)
             continue
-        facts[fact] = True if answer in YES else (False if answer in NO else None)
+        value = True if answer in YES else (False if answer in NO else None)
+        from .reach import contradiction_text, violated
+
+        clash = violated(engine.rb.reach.constraints, {**facts, fact: value})
+        if clash:  # contradicts an earlier answer: say so and ask again
+            from .i18n import translate_error
+
+            console.print(translate_error(contradiction_text(clash[0]), lang), highlight=False, markup=False)
+            continue
+        facts[fact] = value
         history.append(fact)
         show(t("provisional", lang))
     data = {
@@ -292,7 +339,12 @@ def interview(
         "actions": actions if action else [],
         "facts": {k: ("unknown" if val is None else val) for k, val in facts.items()},
     }
-    out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    if quit_early and out.exists():  # stopped (or end of input): never overwrite an earlier file unasked
+        raise InputError(f"--out {out}: exists; the interview stopped early and was not saved over it")
+    try:
+        out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     console.print(t("saved", lang, path=str(out)), highlight=False, markup=False)
 
 
@@ -492,6 +544,14 @@ def batch(
         f"{counts['solver']} by the solver; {counts['skipped']} skipped; written to {target}",
         err=True,
     )
+    # the output has one status per row: the regime, the law's reach and its gaps go to stderr
+    from types import SimpleNamespace
+
+    from .render import preamble
+
+    names = action or list(engine.rb.vocabulary.actions)
+    for text, _style in preamble(SimpleNamespace(regime=engine.regime(), reach=engine.reach(days, names))):
+        typer.echo(text, err=True)
 
 
 @app.command()
@@ -519,13 +579,13 @@ def replay(
                 f"logged under {len(report.old_rulebases)} rule base(s) that differ from the current one: "
                 + ", ".join(h[:12] for h in report.old_rulebases)
             )
-        for d in report.differences:
+        for d in report.differences:  # logged text is shown with control characters escaped
             was = f"{d.was.get('status', '?')} ({', '.join(d.was.get('lawful', [])) or 'no lawful basis'})"
             now = f"{d.now.get('status', '?')} ({', '.join(d.now.get('lawful', [])) or 'no lawful basis'})"
-            typer.echo(f"decision {d.decision} ({d.logged_at}), {d.scenario!r} on {d.date}, {d.action}:")
-            typer.echo(f"  was {was}; now {now}")
+            typer.echo(one_line(f"decision {d.decision} ({d.logged_at}), {d.scenario!r} on {d.date}, {d.action}:"))
+            typer.echo(one_line(f"  was {was}; now {now}"))
             for c in d.changed:
-                typer.echo(f"  changed: {c['provision']}: {c['change']}")
+                typer.echo(one_line(f"  changed: {c['provision']}: {c['change']}"))
             if not d.traced:
                 typer.echo("  (no changed provision is cited by either answer; all changes on that date are listed)")
     if report.differences:
@@ -694,6 +754,15 @@ def check(
         + "".join(f"\n     not checkable, no in-force date: {m}" for m in undated_instruments(rb)),
         highlight=False,
     )
+    console.print(
+        f"{'FAIL' if report.gap_only else 'ok  '} no difference between two dates comes only from a known gap "
+        "(law/reach.yaml)"
+        + "".join(
+            f"\n     {a}: {d1.isoformat()} -> {d2.isoformat()} differs only through {', '.join(ps)}"
+            for d1, d2, a, ps in report.gap_only
+        ),
+        highlight=False,
+    )
     for i, f in enumerate([*report.failures, *report.unsatisfiable], 1):
         console.print(f"\ncounterexample {i}: {f.prop} fails for {f.action} on {f.day.isoformat()}", highlight=False)
         if out is not None:
@@ -746,6 +815,7 @@ def serve(
             "Default: no CORS headers, or $ARTICLE9_CORS (comma-separated).",
         ),
     ] = None,
+    reform: Reform = None,
 ) -> None:
     """Serve the web explorer at / and the HTTP API (OpenAPI at /openapi.json, docs at /docs) on 127.0.0.1.
 
@@ -755,6 +825,9 @@ def serve(
 
     given = {"ARTICLE9_MAX_BODY": max_body, "ARTICLE9_TIMEOUT": timeout, "ARTICLE9_MAX_DATES": max_dates}
     given["ARTICLE9_CORS"] = ",".join(cors) if cors else None
+    if reform is not None:  # every answer of the service then carries the reform's banner
+        _rulebase(reform)  # refuse a bad reform file now, not in a worker
+        given["ARTICLE9_REFORM"] = str(reform.resolve())
     if _state.get("log") is not None:  # article9 --log FILE serve: every worker appends to FILE
         from .audit import DecisionLog
 
@@ -771,6 +844,12 @@ def serve(
         raise InputError(str(exc)) from None
     # a solver call may not outlive the request it serves: past the time limit it is cancelled
     os.environ.setdefault("ARTICLE9_SOLVE_SECONDS", str(settings.timeout))
+    try:
+        from .server import HeaderTimeoutProtocol, max_connections
+
+        limit = max_connections()
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     uvicorn.run(
         "article9.server:create_app",
         factory=True,
@@ -780,6 +859,10 @@ def serve(
         log_level="warning",
         access_log=False,  # the app logs each request as one JSON line
         server_header=False,
+        http=HeaderTimeoutProtocol,  # a deadline for each request's headers (ARTICLE9_HEADER_SECONDS)
+        limit_concurrency=limit,  # ARTICLE9_MAX_CONNECTIONS; more connections get 503
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,  # bytes of headers
     )
 
 
@@ -884,7 +967,7 @@ def run() -> None:
         from .i18n import translate_error
 
         lang = render.LANG["value"]
-        typer.echo(f"{render.w('error_word')}: {translate_error(exc.message, lang)}", err=True)
+        typer.echo(f"{render.w('error_word')}: {one_line(translate_error(exc.message, lang))}", err=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -896,5 +979,8 @@ def run() -> None:
             sys.exit(exc.exit_code)
         if os.environ.get("ARTICLE9_DEBUG"):
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set ARTICLE9_DEBUG=1 for details)", err=True)
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {one_line(str(exc), 500)} (set ARTICLE9_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(70)

@@ -71,8 +71,9 @@ class Compiled:
 def assess_known(engine: object, day: dt.date, rows: np.ndarray, actions: list[str]) -> dict[str, dict]:
     """Status and first lawful basis per action for fully known rows (bool matrix, rows x
     facts; a Fortran-ordered or transposed-view matrix avoids a copy). For each action:
-    `permitted` (bool per row), `code` (uint8 per row: 0 for no basis, k for `bases[k-1]`)
-    and `bases` (the candidate provisions, in order)."""
+    `permitted` (bool per row), `closed` (bool per row: a closure claim covers it, so an
+    act not permitted is 'not_permitted' rather than 'no_encoded_basis'), `code` (uint8 per
+    row: 0 for no basis, k for `bases[k-1]`) and `bases` (the candidate provisions, in order)."""
     prog = engine.program(day)  # type: ignore[attr-defined]
     if prog.compiled is None:
         prog.compiled = Compiled(prog)
@@ -80,7 +81,7 @@ def assess_known(engine: object, day: dt.date, rows: np.ndarray, actions: list[s
     targets = []
     bases: dict[str, list[str]] = {}
     for a in actions:
-        targets.append(_fn("permitted", a))
+        targets += [_fn("permitted", a), _fn("closed", a)]
         bases[a] = engine.candidate_bases(a)  # type: ignore[attr-defined]
         targets += [clingo.Function("lawful", [clingo.Function(a), clingo.String(p)]) for p in bases[a]]
     result = compiled.run(rows.T, targets)
@@ -92,7 +93,7 @@ def assess_known(engine: object, day: dt.date, rows: np.ndarray, actions: list[s
             lawful = result[clingo.Function("lawful", [clingo.Function(a), clingo.String(bases[a][k - 1])])]
             code[lawful] = k
         code[~permitted] = 0
-        out[a] = {"permitted": permitted, "code": code, "bases": bases[a]}
+        out[a] = {"permitted": permitted, "closed": result[_fn("closed", a)], "code": code, "bases": bases[a]}
     return out
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
 import hashlib
 import json
 import os
+import secrets
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .errors import RuleBaseError
 from .lawfile import Block, Instrument, Provision, parse_law_file
+from .reach import ReachData, load_reach
 from .rules import ENGINE_PREDICATES, Atom, Rule, parse_block
 from .vocab import Vocabulary, load_vocabulary
 
@@ -34,6 +38,9 @@ class RuleBase:
     provisions: dict[str, Provision]
     rules: list[Rule]
     aliases: dict[str, str] = field(default_factory=dict)
+    reach: ReachData = field(default_factory=ReachData)  # law/reach.yaml: encoded-to date, gaps, constraints
+    reach_text: str = ""
+    reform: Instrument | None = None  # the hypothetical regime applied, if any (see reform.py)
 
     @cached_property
     def blocks(self) -> list[Block]:
@@ -56,6 +63,15 @@ class RuleBase:
         days = {b.start for b in self.blocks}
         days |= {b.end + dt.timedelta(days=1) for b in self.blocks if b.end != dt.date.max}
         return sorted(days)
+
+    def full_hash(self) -> str:
+        """sha256 of every rule block of every date, the vocabulary and reach.yaml: names the
+        whole rule base (an answer names the hash of the blocks in force on its date)."""
+        h = hashlib.sha256(self.vocabulary_text.encode())
+        h.update(self.reach_text.encode())
+        for b in self.blocks:
+            h.update(f"\0{b.provision_id}\0{b.window}\0{b.text}".encode())
+        return h.hexdigest()
 
     def provision(self, pid: str) -> Provision:
         pid = self.aliases.get(pid, pid)
@@ -146,15 +162,34 @@ def parsed_rules(blocks: list[Block]) -> list[Rule]:
             }
             for r, i in zip(rules, index, strict=True)
         ]
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.chmod(tmp, 0o600)
-            tmp.replace(cache)
-        except OSError:
-            pass  # a read-only home: parse every time
+        _write_private(cache, json.dumps(data))
     return rules
+
+
+def _write_private(cache: Path, text: str) -> None:
+    """Write the cache only into a folder this user owns and no one else can write, through
+    a new temporary file (random name, created exclusively, links not followed, mode 0600)
+    renamed into place: a link planted under a predictable name cannot redirect the write."""
+    tmp = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = os.lstat(cache.parent)
+        if not stat.S_ISDIR(folder.st_mode) or not _private(folder):
+            return  # a folder others can write (or a link to one): parse every time
+        path = cache.parent / f"{cache.name}.{secrets.token_hex(8)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags, 0o600)
+        tmp = path  # ours from here: removed if the write fails
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, cache)
+        tmp = None
+    except OSError:
+        pass  # a read-only home: parse every time
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def load_rulebase(law_dir: Path | None = None) -> RuleBase:
@@ -184,6 +219,14 @@ def load_rulebase(law_dir: Path | None = None) -> RuleBase:
     rb = RuleBase(vocabulary, vocab_path.read_text(encoding="utf-8"), instruments, provisions, rules, aliases)
     check_names(rb)
     check_numbering(rb)
+    if law_dir.resolve() != LAW_DIR.resolve():
+        # another folder (--law-dir) is held to a reform's limits: stratified rules, and a
+        # trial grounding in a time- and memory-limited child process before the real one
+        from .reform import _check_stratified, _trial_ground
+
+        _check_stratified(rules, {r.id for r in rules})
+        _trial_ground(rb, f"the rule base in {law_dir}")
+    rb.reach, rb.reach_text = load_reach(law_dir, provisions, vocabulary)
     return rb
 
 

@@ -107,6 +107,15 @@ def build(scenario_dir: Path) -> str:
             out.append(f"| `{p.id}` | {p.marker} | {p.title} | {window} | {shown or '-'} |")
     out += ["", "## Left out on purpose", "", "| what | why |", "|---|---|"]
     out += [f"| {what} | {why} |" for what, why in LEFT_OUT]
+    reach = rb.reach
+    if reach.encoded_to is not None or reach.gaps:
+        out += ["", "## Known gaps, named by every answer they touch (law/reach.yaml)", ""]
+        if reach.encoded_to is not None:
+            out += [f"Law encoded and checked up to {reach.encoded_to.isoformat()}.", ""]
+        out += ["| gap | window | bears on | note |", "|---|---|---|---|"]
+        for g in reach.gaps:
+            on = "every action" if g.actions == "all" else ", ".join([*g.actions, *g.provisions]) or "-"
+            out.append(f"| `{g.id}`: {g.title.en} | {g.window} | {on} | {g.note.en} |")
     out += review_items()
     return "\n".join(out) + "\n"
 

@@ -126,6 +126,9 @@ def amendment_camp(house: str, day: dt.date) -> dict | None:
     return preferred[0] if preferred else None
 
 
+LAST_DAY = dt.date(9998, 12, 31)  # the referendum window (up to 180 days on) must stay within year 9999
+
+
 def referendum_window(day: dt.date) -> tuple[dt.date, dt.date]:
     """If the Diet initiated an amendment on `day`: the first and last possible referendum days."""
     _inst, text = rules()
@@ -230,6 +233,11 @@ def pathways(
 ) -> Pathways:
     if change not in (*ROUTES, "all"):
         raise InputError(f"--change must be interpretation, statute, amendment or all (got {change!r})")
+    if day > LAST_DAY:
+        raise InputError(
+            f"{day.isoformat()} is too late: a referendum window runs up to 180 days past the date, "
+            f"so pathways answers dates up to {LAST_DAY.isoformat()}"
+        )
     if day < first_election():
         raise InputError(
             f"{day.isoformat()} is before the first election in the seat data ({first_election().isoformat()})"

@@ -4,12 +4,15 @@ program the solver used."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import contextvars
 import datetime as dt
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +25,7 @@ from .models import (
     Alternative,
     Assessment,
     BasisResult,
+    Closure,
     CompareCell,
     CompareChange,
     CompareRow,
@@ -29,9 +33,12 @@ from .models import (
     DependsOn,
     Determination,
     FactChange,
+    GapRef,
     ProcedureStep,
     ProvisionChange,
     ProvisionRef,
+    Reach,
+    Regime,
     RuleBaseInfo,
     RuleRef,
     Scenario,
@@ -40,9 +47,12 @@ from .models import (
     WhatIf,
 )
 from .rules import MARKER, Rule, tagged
+from .vocab import fill
 
 FIRST_DATE = dt.date(1947, 5, 3)
 MAX_DEPTH = 12
+MAX_TWINS = 4  # controls per date for searches that solve while enumerating (see GroundProgram.twin)
+MAX_STEPS = 2000  # derived steps in one action's explanation; the packaged law needs under 100
 
 
 @dataclass
@@ -126,23 +136,106 @@ class _Watchdog:
 
 _WATCHDOG = _Watchdog()
 
+# No thread may be inside clingo when the interpreter exits: a daemon thread (an abandoned
+# request's, say) still in a solver call is unwound by glibc's forced unwinding through C++
+# frames, and the process aborts ("FATAL: exception not rethrown", exit 134). So calls into
+# clingo are counted; at exit, running solver calls are interrupted, new ones refused, and
+# the exit waits (boundedly) until none is left.
+_CLINGO = threading.Condition()
+_IN_CLINGO = 0
+_EXITING = False
+EXIT_WAIT_SECONDS = 30.0
+
+
+@contextlib.contextmanager
+def in_clingo() -> Iterator[None]:
+    global _IN_CLINGO
+    with _CLINGO:
+        if _EXITING:
+            raise LimitError("the process is exiting; the question was not answered")
+        _IN_CLINGO += 1
+    try:
+        yield
+    finally:
+        with _CLINGO:
+            _IN_CLINGO -= 1
+            _CLINGO.notify_all()
+
+
+def _stop_clingo_at_exit() -> None:
+    global _EXITING
+    with _CLINGO:
+        _EXITING = True
+    with _WATCHDOG.lock:
+        for token, (_deadline, ctl) in list(_WATCHDOG.active.items()):
+            ctl.interrupt()
+            _WATCHDOG.fired.add(token)
+    with _CLINGO:
+        _CLINGO.wait_for(lambda: _IN_CLINGO == 0, timeout=EXIT_WAIT_SECONDS)
+
+
+atexit.register(_stop_clingo_at_exit)
+
+
+# The deadline of the work in hand (an HTTP request's time limit): past it, the engine's
+# loops (explanations, minimal deciding sets, what-if searches, dates) stop with a
+# LimitError at their next step and a solver call running then is interrupted, so work
+# that passed its limit is cancelled rather than left running. A context variable: each
+# request's thread (anyio copies the context into it) sees its own.
+_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "article9_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Run the enclosed engine work under a deadline `seconds` from now."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _past_deadline(seconds: float) -> LimitError:
+    return LimitError(
+        f"the request took longer than the time limit of {seconds:g} s and was stopped: ask with fewer dates, "
+        "actions or unknown facts"
+    )
+
+
+def check_deadline() -> None:
+    """Raise LimitError if the work in hand has passed its deadline (cheap: call it often)."""
+    limit = _DEADLINE.get()
+    if limit is not None and time.monotonic() >= limit[0]:
+        raise _past_deadline(limit[1])
+
 
 def bounded_solve(
     ctl: clingo.Control,
     on_model: Callable[[clingo.Model], bool | None] | None = None,
     assumptions: Sequence[tuple[clingo.Symbol, bool]] = (),
 ) -> clingo.SolveResult:
-    """One solver call that gives up after solve_seconds(): a rule base (a stranger's reform,
-    say) can make a question as hard as satisfiability over the unknown facts."""
+    """One solver call that gives up after solve_seconds(), or sooner at the deadline of the
+    work in hand: a rule base (a stranger's reform, say) can make a question as hard as
+    satisfiability over the unknown facts."""
     limit = solve_seconds()
-    token = _WATCHDOG.watch(ctl, limit)
-    try:
-        result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
-    finally:
-        fired = _WATCHDOG.done(token)
-    if fired:
-        if not result.interrupted:  # the interrupt came just after the call ended: clear it
+    deadline = _DEADLINE.get()
+    if deadline is not None:
+        check_deadline()
+        limit = min(limit, max(deadline[0] - time.monotonic(), 0.001))
+    with in_clingo():
+        token = _WATCHDOG.watch(ctl, limit)
+        try:
+            result = ctl.solve(on_model=on_model, assumptions=list(assumptions))
+        finally:
+            fired = _WATCHDOG.done(token)
+        if fired and not result.interrupted:  # the interrupt came just after the call ended: clear it
             ctl.solve()
+    if fired:
+        if _EXITING:
+            raise LimitError("the process is exiting; the question was not answered")
+        check_deadline()  # the request's deadline, not the solver's own limit, ran out
         raise LimitError(
             f"solving took longer than the limit of {limit:g} s (ARTICLE9_SOLVE_SECONDS): raise the limit, "
             "or ask with fewer unknown facts or a simpler rule base"
@@ -202,7 +295,8 @@ class GroundProgram:
         base += [f"#external {MARKER}({r.id})." for r in rules]
         base += [tagged(r) for r in rules]
         self.ctl.add("base", [], "\n".join(base))
-        self.ctl.ground([("base", [])])
+        with in_clingo():
+            self.ctl.ground([("base", [])])
         for r in rules:
             self.ctl.assign_external(clingo.Function(MARKER, [clingo.Number(r.id)]), True)
         self.symbols = obs.symbols
@@ -227,7 +321,8 @@ class GroundProgram:
                 key = (sym.arguments[0].name, sym.arguments[1].string)
                 self.requires.setdefault(key, []).append(sym)
 
-        self._twin: GroundProgram | None = None
+        self._twins: list[GroundProgram] = []
+        self._twins_lock = threading.Lock()
         self.fact_of_atom = {self.atom_of[sym]: f for f, sym in self.fact_symbols.items() if sym in self.atom_of}
         self.fact_of_symbol = {sym: f for f, sym in self.fact_symbols.items()}
 
@@ -270,7 +365,7 @@ class GroundProgram:
         tree): the facts read by the ground rules of every atom those depend on. Cached."""
         cached = self.cone_cache.get(action)
         if cached is None:
-            targets = [_fn("permitted", action), _fn("constitutional", action)]
+            targets = [_fn("permitted", action), _fn("constitutional", action), _fn("closed", action)]
             for pid in bases:
                 targets += [_pair(n, action, pid) for n in ("basis", "lawful")]
                 for s in self.requires.get((action, pid), []):
@@ -329,26 +424,31 @@ class GroundProgram:
             return "unknown"
         return "true" if known[atom] else "false"
 
-    def twin(self) -> GroundProgram:
-        """A second control over the same rules, for searches that solve while enumerating."""
-        if self._twin is None:
-            self._twin = GroundProgram(self.rb, list(self.rules.values()))
-        return self._twin
+    def twin(self, besides: GroundProgram | None = None) -> GroundProgram:
+        """A second control over the same rules, for searches that solve while enumerating
+        (never `besides`, the twin the caller already holds)."""
+        # One search holds its twin for its whole enumeration (seconds, with many unknown
+        # facts): a second search gets a free twin, or a new one up to MAX_TWINS, so that a
+        # costly request does not make every other question on the date wait for it.
+        with self._twins_lock:
+            others = [t for t in self._twins if t is not besides]
+            for twin in others:
+                if not twin._lock.locked():
+                    return twin
+            if len(others) < MAX_TWINS:
+                self._twins.append(GroundProgram(self.rb, list(self.rules.values())))
+                return self._twins[-1]
+            return others[0]
 
     def atoms(self, name: str) -> list[clingo.Symbol]:
         return [s for s in self.atom_of if s.name == name]
 
     def _consequences(self, mode: str, known: bool = False) -> set[clingo.Symbol]:
-        """Brave or cautious consequences. With every fact known the rules (stratified: law
-        files cannot say 'not' of what depends on itself) have one answer set that
-        propagation alone finds, so the call is made directly; otherwise it is time-bounded."""
+        """Brave or cautious consequences. Every call is time-bounded, with every fact known
+        too: the packaged law and reforms are stratified (one answer set, found by
+        propagation), but a --law-dir folder need not be."""
         self.ctl.configuration.solve.enum_mode = mode
         last: list[clingo.Symbol] = []
-        if known:
-            with self.ctl.solve(yield_=True) as handle:
-                for model in handle:
-                    last = model.symbols(atoms=True)
-            return set(last)
 
         def on_model(model: clingo.Model) -> None:
             nonlocal last
@@ -381,8 +481,14 @@ class GroundProgram:
             return Valuation(brave, self._consequences("cautious"), self.atom_of)
 
 
-def _status(value: Tri) -> str:
-    return {"true": "permitted", "false": "not_permitted", "unknown": "depends"}[value]
+def _status(permitted: Tri, closed: Tri) -> str:
+    """permitted; not permitted only where a closure claim covers the action; with no
+    lawful basis and no closure claim, outside the encoded law (no_encoded_basis)."""
+    if permitted == "true":
+        return "permitted"
+    if permitted == "unknown":
+        return "depends"
+    return {"true": "not_permitted", "false": "no_encoded_basis", "unknown": "depends"}[closed]
 
 
 class Engine:
@@ -394,6 +500,8 @@ class Engine:
         self._lock = threading.Lock()
         self._candidates: dict[str, list[str]] | None = None
         self._reused = _Memo(1024)  # determinations of fully known scenarios (~30 KB each in memory), see assess
+        self._full: GroundProgram | None = None  # every rule of every date, grounded together
+        self._bearing: dict[str, set[str]] = {}
 
     # -- programs ------------------------------------------------------------------
     def program(self, day: dt.date) -> GroundProgram:
@@ -407,11 +515,96 @@ class Engine:
         """What an answer says of the rule base behind it: content hash, blocks, version."""
         return RuleBaseInfo(hash=self.rb.content_hash(day), blocks=len(self.rb.blocks_on(day)), version=__version__)
 
+    def full_program(self) -> GroundProgram:
+        """Every rule of every date grounded together: what can bear on what on some date."""
+        with self._lock:
+            if self._full is None:
+                self._full = GroundProgram(self.rb, self.rb.rules)
+            return self._full
+
+    def bearing(self, action: str) -> set[str]:
+        """Provisions that can bear on the answer for `action` on some date."""
+        if action not in self._bearing:
+            full = self.full_program()
+            found = set(self.candidate_bases(action))
+            for name in ("permitted", "closed"):
+                found |= full.provisions_for(_fn(name, action))
+            self._bearing[action] = found
+        return self._bearing[action]
+
+    # -- regime and reach ----------------------------------------------------------
+    def regime(self, lang: str = "en") -> Regime:
+        """The law as encoded, or the reform applied (with the banner every face shows)."""
+        from .i18n import t
+
+        inst = self.rb.reform
+        if inst is None:
+            return Regime(kind="law")
+        title = inst.title_ja if lang == "ja" and inst.title_ja else inst.title_en
+        try:
+            effective = dt.date.fromisoformat(str(inst.meta.get("effective")))
+        except ValueError:
+            effective = None
+        banner = t("reform_banner", lang, title=title, effective=effective.isoformat() if effective else "?")
+        return Regime(kind="reform", id=inst.id, title=title, effective=effective, banner=banner)
+
+    def gaps(self, first: dt.date, last: dt.date, actions: Iterable[str], lang: str = "en") -> list[GapRef]:
+        """The known gaps (law/reach.yaml) whose window meets first..last and that bear on
+        one of the actions."""
+        names = list(actions)
+        out = []
+        for gap in self.rb.reach.gaps:
+            if not gap.overlaps(first, last):
+                continue
+            if gap.actions != "all" and not any(
+                a in gap.actions or set(gap.provisions) & self.bearing(a) for a in names
+            ):
+                continue
+            out.append(self.gap_ref(gap, lang))
+        return out
+
+    def gap_ref(self, gap: object, lang: str = "en") -> GapRef:
+        return GapRef(
+            id=gap.id,  # type: ignore[attr-defined]
+            title=getattr(gap.title, lang),  # type: ignore[attr-defined]
+            window=gap.window,  # type: ignore[attr-defined]
+            note=getattr(gap.note, lang),  # type: ignore[attr-defined]
+            source=gap.source,  # type: ignore[attr-defined]
+            provisions=list(gap.provisions),  # type: ignore[attr-defined]
+        )
+
+    def gaps_of(self, action: str, first: dt.date, last: dt.date) -> list[str]:
+        """Ids of the known gaps bearing on one action between two dates."""
+        return [g.id for g in self.gaps(first, last, [action])]
+
+    def reach(self, days: Sequence[dt.date], actions: Iterable[str], lang: str = "en", span: bool = False) -> Reach:
+        """What an answer says of the law's reach: the encoded-to date, a warning for a date
+        after it, and the gaps the dates (or, with span, the whole period) and actions touch."""
+        from .i18n import t
+
+        to = self.rb.reach.encoded_to
+        names = list(actions)
+        later = sorted(d for d in days if to is not None and d > to)
+        warning = (
+            t("after_encoded_to", lang, dates=", ".join(d.isoformat() for d in later), to=to.isoformat())
+            if later and to is not None
+            else None
+        )
+        if span:
+            gaps = self.gaps(min(days), max(days), names, lang)
+        else:
+            seen: dict[str, GapRef] = {}
+            for d in sorted(set(days)):
+                for g in self.gaps(d, d, names, lang):
+                    seen.setdefault(g.id, g)
+            gaps = list(seen.values())
+        return Reach(encoded_to=to, after_encoded_to=bool(later), warning=warning, gaps=gaps)
+
     def candidate_bases(self, action: str) -> list[str]:
         """Every provision that authorises `action` on some date (from grounding all blocks)."""
         if self._candidates is None:
             found: dict[str, set[str]] = {}
-            for sym in GroundProgram(self.rb, self.rb.rules).atoms("basis"):
+            for sym in self.full_program().atoms("basis"):
                 found.setdefault(sym.arguments[0].name, set()).add(sym.arguments[1].string)
             self._candidates = {a: sorted(ps) for a, ps in found.items()}
         return self._candidates.get(action, [])
@@ -438,6 +631,7 @@ class Engine:
         if len(reused) < len(names):
             val = prog.evaluate(facts)
             statuses = {a: val.of(_fn("permitted", a)) for a in names}
+            closures = {a: val.of(_fn("closed", a)) for a in names}
             explainer = Explainer(self.rb, prog, val, day, lang)
         dets = []
         for a in names:
@@ -445,16 +639,20 @@ class Engine:
                 dets.append(reused[a])
                 continue
             action = v.actions[a]
+            status = _status(statuses[a], closures[a])
             det = Determination(
                 action=a,
                 label=getattr(action.label, lang),
                 type=action.type,
-                status=_status(statuses[a]),
+                status=status,
                 constitutional=val.of(_fn("constitutional", a)),
                 bases=self._bases(prog, val, a, day, lang),
-                explanation=explainer.explain_action(a, self._not_in_force(prog, a, day)),
+                closure=Closure(closed=closures[a], claims=self._claims(prog, val, a, lang)),
+                explanation=explainer.explain_action(
+                    a, self._not_in_force(prog, a, day), closure=status != "permitted"
+                ),
             )
-            if statuses[a] == "unknown":
+            if status == "depends":
                 self._undecided(det, prog, val, facts, lang)
             if a in keys:
                 self._reused.put(keys[a], det)
@@ -463,6 +661,8 @@ class Engine:
             date=day,
             scenario=scenario.title,
             rulebase=self.info(day),
+            regime=self.regime(lang),
+            reach=self.reach([day], names, lang),
             facts={f: _tri(facts.get(f)) for f in v.facts},
             determinations=dets,
         )
@@ -480,7 +680,10 @@ class Engine:
         if not 1 <= max_changes <= 6:
             raise InputError(f"--max-changes must be from 1 to 6 (got {max_changes})")
         base = self.assess(scenario, day, [action]).determinations[0]
-        target_status = "not_permitted" if base.status == "permitted" else "permitted"
+        if base.status == "permitted":  # the other way: not permitted, or outside the encoded law
+            target_status = "not_permitted" if base.closure.closed == "true" else "no_encoded_basis"
+        else:
+            target_status = "permitted"
         want = target_status == "permitted"
         prog = self.program(day)
         target = _fn("permitted", action)
@@ -531,6 +734,8 @@ class Engine:
             action=action,
             date=day,
             rulebase=self.info(day),
+            regime=self.regime(lang),
+            reach=self.reach([day], [action], lang),
             status=base.status,
             target=target_status,
             max_changes=max_changes,
@@ -549,9 +754,9 @@ class Engine:
         """The scenario's answers on several dates, and for each change between consecutive
         dates the provisions whose dated blocks made it. `on_result` sees each date's
         assessment (the faces use it to keep the decision log)."""
+        days = sorted(set(days))  # a date given twice is one date
         if len(days) < 2:
             raise InputError("compare needs at least two dates (--date D1 --date D2)")
-        days = sorted(set(days))
         results = [self.assess(scenario, d, actions, lang=lang) for d in days]
         if on_result is not None:
             for result in results:
@@ -581,6 +786,8 @@ class Engine:
             dates=days,
             rulebase_hashes={d.isoformat(): r.rulebase.hash for d, r in zip(days, results, strict=True)},
             version=__version__,
+            regime=self.regime(lang),
+            reach=self.reach(days, [r.action for r in results[0].determinations], lang),
             rows=rows,
         )
 
@@ -596,6 +803,7 @@ class Engine:
             procedure=steps,
             permitted_if=det.permitted_if,
             not_permitted_if=det.not_permitted_if,
+            outside_if=det.outside_if,
         )
 
     def _changed(
@@ -607,10 +815,10 @@ class Engine:
         after = {(b.provision_id, b.window) for b in self.rb.blocks_on(d2)}
         changed = {pid for pid, _ in before ^ after}
 
-        target = _fn("permitted", e1.action)
         relevant = set(self.candidate_bases(e1.action))
         for day in (d1, d2):
-            relevant |= self.program(day).provisions_for(target)
+            for name in ("permitted", "closed"):
+                relevant |= self.program(day).provisions_for(_fn(name, e1.action))
         out = []
         for pid in sorted(changed & relevant):
             starts = [b.start for b in self.rb.provisions[pid].blocks if d1 < b.start <= d2]
@@ -625,12 +833,25 @@ class Engine:
         from .reasoning import minimal_sets
 
         v = self.rb.vocabulary
-        cone = self._depends(prog, val, det.action)
-        target = _fn("permitted", det.action)
-        det.permitted_if, done_yes = minimal_sets(prog, facts, cone, target, True)
-        det.not_permitted_if, done_no = minimal_sets(prog, facts, cone, target, False)
-        det.sets_complete = done_yes and done_no
-        used = {f for s in det.permitted_if + det.not_permitted_if for f in s}
+        a = det.action
+        done = True
+
+        def sets(target: clingo.Symbol, want: bool = True) -> list[dict[str, bool]]:
+            nonlocal done
+            if val.of(target) == ("false" if want else "true"):
+                return []  # this outcome is impossible whatever the unknown facts are
+            found, complete = minimal_sets(prog, facts, self._depends_on(prog, val, target), target, want)
+            done = done and complete
+            return found
+
+        det.permitted_if = sets(_fn("permitted", a))
+        if _fn("not_permitted", a) in prog.atom_of or _fn("outside_encoded_law", a) in prog.atom_of:
+            det.not_permitted_if = sets(_fn("not_permitted", a))
+            det.outside_if = sets(_fn("outside_encoded_law", a))
+        else:  # a rule base without law/closure.md: no closure claims, so never 'not permitted'
+            det.outside_if = sets(_fn("permitted", a), False)
+        det.sets_complete = done
+        used = {f for s in det.permitted_if + det.not_permitted_if + det.outside_if for f in s}
         det.depends_on = [
             DependsOn(fact=f, kind=v.facts[f].kind, question=getattr(v.facts[f].question, lang))
             for f in v.facts
@@ -639,6 +860,19 @@ class Engine:
 
     def _depends(self, prog: GroundProgram, val: Valuation, action: str) -> list[str]:
         return self._depends_on(prog, val, _fn("permitted", action))
+
+    def _claims(self, prog: GroundProgram, val: Valuation, action: str, lang: str = "en") -> list[ProvisionRef]:
+        """The closure claims that cover `action` (or may, under the unknown facts)."""
+        atom = prog.atom_of.get(_fn("closed", action))
+        if atom is None:
+            return []
+        pids: list[str] = []
+        for rule in prog.by_head.get(atom, []):
+            values = [val.of_atom(abs(x)) if x > 0 else _neg(val.of_atom(abs(x))) for x in rule.body]
+            pid = prog.rules[rule.rule_id].provision_id
+            if "false" not in values and pid not in pids and pid in self.rb.provisions:
+                pids.append(pid)
+        return [self._ref(pid, lang) for pid in pids]
 
     def _depends_on(self, prog: GroundProgram, val: Valuation, target: clingo.Symbol) -> list[str]:
         """The unknown facts an undecided answer still turns on: walk the ground rules back
@@ -862,6 +1096,8 @@ class Explainer:
         self.val = val
         self.day = day
         self.lang = lang
+        self.explained: set[int] = set()  # derived atoms already explained in this action's tree
+        self.steps = 0
 
     def say(self, en: str, ja: str) -> str:
         return ja if self.lang == "ja" else en
@@ -888,12 +1124,14 @@ class Explainer:
             if a.type == clingo.SymbolType.String:
                 p = self.rb.provisions.get(a.string)
                 args.append(f"{a.string} ({self.title(a.string)})" if p else a.string)
+            elif a.type != clingo.SymbolType.Function or a.arguments:  # a number, a tuple or a nested term
+                args.append(str(a))
             elif a.name in v.actions or a.name in v.situations:
                 label = v.label(a.name, self.lang)
                 args.append(_inline(label) if self.lang == "en" else label)
             else:
                 args.append(v.label(a.name, self.lang))
-        return getattr(template, self.lang).format(*args)
+        return fill(getattr(template, self.lang), args)  # slots only, never str.format
 
     def rule_ref(self, rule_id: int) -> RuleRef:
         """The reference to a rule, made once per program and language (shared, never changed)."""
@@ -926,8 +1164,17 @@ class Explainer:
             cached = self.prog.atom_text_cache[key] = (str(sym), self.text(sym))
         return cached
 
-    def explain_action(self, action: str, not_in_force: list[tuple[str, str]]) -> Step:
+    def explain_action(self, action: str, not_in_force: list[tuple[str, str]], closure: bool = False) -> Step:
+        self.explained = set()
+        self.steps = 0
         step = self.explain(_fn("permitted", action), 0)
+        if closure:  # why 'not permitted' is (or is not) claimed: the closure claims in force
+            # one level: the claim and what it rests on (the layers above are explained already)
+            claim = self.explain(_fn("closed", action), MAX_DEPTH - 1)
+            for child in claim.children:
+                if not child.children and child.atom.startswith("constitutional("):
+                    child.note = self.say("layer (a)", "(a)のとおり")
+            step.children.append(claim)
         for pid, window in not_in_force:
             text = (
                 f"{pid}（{self.title(pid)}）はこの行為の根拠となり得るが、{self.day.isoformat()}時点では施行されていない"
@@ -965,7 +1212,22 @@ class Explainer:
             kind = self.rb.vocabulary.facts[fact].kind
             return Step(atom=name, text=text, value=value, kind="fact", fact_kind=kind)
         step = Step(atom=name, text=text, value=value, kind="derived")
-        return self._explain(step, self.prog.by_head.get(atom, []), depth)
+        rules = self.prog.by_head.get(atom, [])
+        # The tree is a DAG written out: a derived step is explained once, at its first use,
+        # and referred to after; a stratified reform cannot make it exponential. Its size
+        # is bounded too, and the request's time limit is checked at every step.
+        check_deadline()
+        self.steps += 1
+        if rules and atom in self.explained:
+            step.note = self.say("(explained above)", "（上記で説明済み）")
+            return step
+        if rules and self.steps > MAX_STEPS:
+            step.note = self.say(
+                f"(explanation cut: more than {MAX_STEPS} steps)", f"（説明は{MAX_STEPS}ステップを超えたため省略）"
+            )
+            return step
+        self.explained.add(atom)
+        return self._explain(step, rules, depth)
 
     def _explain(self, step: Step, rules: list[GroundRule], depth: int) -> Step:
         value = step.value

@@ -41,3 +41,22 @@ def first_error(exc: object) -> str:
     err = exc.errors()[0]  # type: ignore[attr-defined]
     where = ".".join(str(p) for p in err["loc"])
     return f"{where}: {err['msg']}"
+
+
+MAX_MESSAGE = 2000  # characters of an error line; the rest is cut with a note
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code <= 0x9F or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch) or (
+            f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        )
+    return ch
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """An error message safe to print on a terminal: control characters (ESC, BEL, line
+    breaks, bidirectional overrides) shown escaped, and at most `limit` characters of it."""
+    shown = "".join(_escape(ch) for ch in text[:limit])
+    return shown if len(text) <= limit else f"{shown}... ({len(text) - limit} more characters cut)"

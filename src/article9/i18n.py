@@ -6,6 +6,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "permitted": {"en": "permitted (known true)", "ja": "許される（確定）"},
     "not_permitted": {"en": "not permitted (known false)", "ja": "許されない（確定）"},
     "depends": {"en": "depends (possibly true)", "ja": "未確定（事実次第）"},
+    "no_encoded_basis": {
+        "en": "outside the encoded law (no encoded basis; not a finding that it is unlawful)",
+        "ja": "符号化された法の範囲外（符号化された根拠なし。違法との判定ではない）",
+    },
     "interview_title": {"en": "article9 interview on {date}", "ja": "article9 質問形式の判定（{date}）"},
     "answers_help": {
         "en": "Answer y (yes), n (no), u (unknown); b goes back, q saves and quits.",
@@ -50,8 +54,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "why_not": {"en": "Why not", "ja": "許されない理由"},
     "turns_on": {"en": "What it turns on", "ja": "判定の分かれ目"},
     "markers": {
-        "en": "Markers: [V] checked, [P] partly checked, [U] unverified (see the law file).",
-        "ja": "確認度：[V] 確認済み、[P] 一部確認、[U] 未確認（法令ファイル参照）。",
+        "en": "Markers: [V] checked, [P] partly checked, [U] unverified (see the law file), "
+        "[H] hypothetical (a reform, not enacted law).",
+        "ja": "確認度：[V] 確認済み、[P] 一部確認、[U] 未確認（法令ファイル参照）、[H] 仮定（改正案、現行法ではない）。",
     },
     "scenario_word": {"en": "Scenario", "ja": "シナリオ"},
     "assessment_on": {
@@ -64,6 +69,51 @@ STRINGS: dict[str, dict[str, str]] = {
     "PERMITTED": {"en": "PERMITTED (known true)", "ja": "許される（確定）"},
     "NOT_PERMITTED": {"en": "NOT PERMITTED (known false)", "ja": "許されない（確定）"},
     "DEPENDS": {"en": "DEPENDS (possibly true)", "ja": "未確定（事実次第）"},
+    "DEPENDS_NEGATIVE": {
+        "en": "DEPENDS, but never permitted: whether it is not permitted or outside the encoded law turns on the facts",
+        "ja": "未確定（許されることはない。許されないか符号化された法の範囲外かは事実次第）",
+    },
+    "NO_ENCODED_BASIS": {
+        "en": "OUTSIDE THE ENCODED LAW: no provision encoded here makes this lawful, "
+        "and the rule base does not claim its list of bases is complete",
+        "ja": "符号化された法の範囲外：ここで符号化されたどの規定によっても適法とならず、"
+        "ルールベースは根拠の一覧が完全であるとは主張しない",
+    },
+    "short_no_encoded_basis": {"en": "outside the encoded law", "ja": "符号化された法の範囲外"},
+    "outside_if": {
+        "en": "Outside the encoded law if (any one of these; other unknown facts do not matter)",
+        "ja": "次のいずれかなら符号化された法の範囲外（他の不明な事実は影響しない）",
+    },
+    "outside_if_short": {"en": "outside the encoded law if", "ja": "範囲外となる条件"},
+    "why_outside": {"en": "Why no encoded basis", "ja": "符号化された根拠がない理由"},
+    "closure_word": {"en": "Closure", "ja": "完結性"},
+    "closure_true": {
+        "en": "the rule base claims its bases for this action are the only ones the law gives on this date ({claims})",
+        "ja": "この日のこの行為について、符号化された根拠が法の定める根拠のすべてであると主張する（{claims}）",
+    },
+    "closure_false": {
+        "en": "no closure claim covers this action on this date, so 'not permitted' is not claimed",
+        "ja": "この日のこの行為について完結性の主張はなく、「許されない」とは判定しない",
+    },
+    "closure_unknown": {
+        "en": "a closure claim covers this action only under some of the unknown facts ({claims})",
+        "ja": "不明な事実によっては完結性の主張がこの行為を覆う（{claims}）",
+    },
+    "encoded_to": {
+        "en": "Law encoded and checked up to {date}.",
+        "ja": "法は{date}まで符号化・確認済み。",
+    },
+    "after_encoded_to": {
+        "en": "WARNING: {dates} is after {to}, the date up to which the law is encoded and checked; "
+        "the law is taken as unchanged since then.",
+        "ja": "警告：{dates}は法の符号化・確認の基準日（{to}）より後です。それ以後も法は変わっていないものとして判定しています。",
+    },
+    "gap_word": {"en": "Known gap in the encoded law", "ja": "符号化されていない既知の部分"},
+    "reform_banner": {
+        "en": "HYPOTHETICAL REFORM, NOT THE LAW: {title} (effective {effective}). "
+        "These answers apply a reform that has not been enacted.",
+        "ja": "仮想改正（現行法ではない）：{title}（{effective}から）。以下は制定されていない改正を適用した判定です。",
+    },
     "error_word": {"en": "error", "ja": "エラー"},
     "short_permitted": {"en": "permitted", "ja": "許される"},
     "short_not_permitted": {"en": "not permitted", "ja": "許されない"},
@@ -170,6 +220,7 @@ ERROR_PHRASES: list[tuple[str, str]] = [
     ("the reform was refused", "仮想改正は拒否されました"),
     ("Input should be a valid", "値の型が正しくありません："),
     ("Field required", "必須の項目です"),
+    ("the facts contradict each other", "事実が互いに矛盾しています"),
 ]
 
 

@@ -17,12 +17,16 @@ def next_question(engine: object, scenario: Scenario, actions: list[str], day: d
     remaining question can decide it. Only facts in some minimal deciding set are asked;
     world facts come before government judgments before procedure, and among them the
     fact that appears in the most deciding sets first."""
-    assessment = engine.assess(scenario, day, actions)  # type: ignore[attr-defined]
+    return question_for(engine, engine.assess(scenario, day, actions), skip)  # type: ignore[attr-defined]
+
+
+def question_for(engine: object, assessment: object, skip: set[str]) -> str | None:
+    """next_question, given the scenario's assessment (so a caller that shows it too assesses once)."""
     weight: Counter[str] = Counter()
-    for d in assessment.determinations:
+    for d in assessment.determinations:  # type: ignore[attr-defined]
         if d.status != "depends":
             continue
-        for one in d.permitted_if + d.not_permitted_if:
+        for one in d.permitted_if + d.not_permitted_if + d.outside_if:
             for fact in one:
                 if fact not in skip:
                     weight[fact] += 1

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Tri = Literal["true", "false", "unknown"]
-Status = Literal["permitted", "not_permitted", "depends"]
+Status = Literal["permitted", "not_permitted", "no_encoded_basis", "depends"]
 FactValue = bool | None
 
 ASSESSMENT_SCHEMA_ID = "article9.assessment/1"
@@ -75,7 +75,7 @@ class ProvisionRef(BaseModel):
     id: str = Field(description="stable provision id; it keeps today's number when the article is renumbered")
     title: str = Field(description="the provision's title with the article number it had on the date asked")
     instrument: str
-    marker: Literal["V", "P", "U"]
+    marker: Literal["V", "P", "U", "H"]  # H: hypothetical, a provision of a reform file
     article: str | None = Field(
         default=None, description="the article number on the date asked, for a provision that has been renumbered"
     )
@@ -131,6 +131,48 @@ class BasisResult(BaseModel):
     lawful: Tri = Field(description="authorises and every required step is done")
 
 
+class Closure(BaseModel):
+    """Whether a closure claim (law/closure.md) covers the action on the date: the rule base
+    says its encoded bases are the only ones the law gives. 'not_permitted' needs one;
+    without one an act with no lawful basis is 'no_encoded_basis' (outside the encoded law)."""
+
+    closed: Tri
+    claims: list[ProvisionRef] = Field(
+        default_factory=list, description="closure claims that cover the action (or may, for 'unknown')"
+    )
+
+
+class GapRef(BaseModel):
+    """A known gap in the encoded law (law/reach.yaml) that an answer touches."""
+
+    id: str
+    title: str
+    window: str = Field(description="the dates the gap concerns, e.g. '1954-07-01..2016-03-28'")
+    note: str
+    source: str
+    provisions: list[str] = Field(default_factory=list)
+
+
+class Reach(BaseModel):
+    """How far the encoded law reaches for this answer: the date up to which it is encoded,
+    whether the answer's date is later, and the known gaps it touches."""
+
+    encoded_to: dt.date | None = Field(description="the law is encoded and checked up to this date")
+    after_encoded_to: bool = Field(description="a date of the answer is later: the law is taken as unchanged since")
+    warning: str | None = None
+    gaps: list[GapRef] = Field(default_factory=list)
+
+
+class Regime(BaseModel):
+    """Which law the answer applies: the law as encoded, or a hypothetical reform of it."""
+
+    kind: Literal["law", "reform"]
+    id: str | None = None
+    title: str | None = None
+    effective: dt.date | None = None
+    banner: str | None = Field(default=None, description="for a reform: its title, and that it is not the law")
+
+
 class DependsOn(BaseModel):
     fact: str
     kind: str
@@ -151,9 +193,15 @@ class Determination(BaseModel):
         "whatever the other unknown facts are; together they cover every way it can be permitted.",
     )
     not_permitted_if: list[dict[str, bool]] = Field(
-        default_factory=list, description="For 'depends': the same for 'not permitted'."
+        default_factory=list,
+        description="For 'depends': the same for 'not permitted' (no lawful basis, and a closure claim covers it).",
+    )
+    outside_if: list[dict[str, bool]] = Field(
+        default_factory=list,
+        description="For 'depends': the same for 'no_encoded_basis' (no lawful basis, and no closure claim).",
     )
     sets_complete: bool = Field(default=True, description="False when the lists were cut at their size limit.")
+    closure: Closure = Field(default_factory=lambda: Closure(closed="false"))
     explanation: Step
 
 
@@ -168,6 +216,8 @@ class Assessment(BaseModel):
     date: dt.date
     scenario: str
     rulebase: RuleBaseInfo
+    regime: Regime = Field(default_factory=lambda: Regime(kind="law"))
+    reach: Reach = Field(default_factory=lambda: Reach(encoded_to=None, after_encoded_to=False))
     facts: dict[str, Tri]
     determinations: list[Determination]
 
@@ -183,7 +233,12 @@ class Assessment(BaseModel):
         """A compact table for Jupyter: one row per action."""
         from html import escape
 
-        colour = {"permitted": "#1a7f37", "not_permitted": "#cf222e", "depends": "#9a6700"}
+        colour = {
+            "permitted": "#1a7f37",
+            "not_permitted": "#cf222e",
+            "no_encoded_basis": "#6e40c9",
+            "depends": "#9a6700",
+        }
         rows = []
         for d in self.determinations:
             lawful = ", ".join(b.provision.id for b in d.bases if b.lawful != "false") or "-"
@@ -219,6 +274,7 @@ class CompareCell(BaseModel):
     procedure: list[str] = Field(description="procedure steps those provisions require")
     permitted_if: list[dict[str, bool]] = Field(default_factory=list)
     not_permitted_if: list[dict[str, bool]] = Field(default_factory=list)
+    outside_if: list[dict[str, bool]] = Field(default_factory=list)
 
 
 class CompareChange(BaseModel):
@@ -241,6 +297,8 @@ class Comparison(BaseModel):
     dates: list[dt.date]
     rulebase_hashes: dict[str, str]
     version: str = Field(description="package version that gave the answer")
+    regime: Regime = Field(default_factory=lambda: Regime(kind="law"))
+    reach: Reach = Field(default_factory=lambda: Reach(encoded_to=None, after_encoded_to=False))
     rows: list[CompareRow]
 
     model_config = ConfigDict(populate_by_name=True)
@@ -266,6 +324,8 @@ class WhatIf(BaseModel):
     action: str
     date: dt.date
     rulebase: RuleBaseInfo
+    regime: Regime = Field(default_factory=lambda: Regime(kind="law"))
+    reach: Reach = Field(default_factory=lambda: Reach(encoded_to=None, after_encoded_to=False))
     status: Status
     target: Status
     max_changes: int
@@ -283,6 +343,7 @@ class DiffRow(BaseModel):
     gained_count: int = Field(description="combinations of all vocabulary facts permitted only on the later date")
     lost_count: int = Field(description="combinations permitted only on the earlier date")
     provisions: list[ProvisionChange]
+    gaps: list[str] = Field(default_factory=list, description="ids of the known gaps (see reach.gaps) bearing on it")
     complete: bool
 
 
@@ -293,6 +354,8 @@ class Diff(BaseModel):
     rulebase_hashes: dict[str, str] = Field(description="content hash of the rule base on each date")
     version: str = Field(description="package version that gave the answer")
     facts: int = Field(description="number of vocabulary facts; the fact space has 2**facts combinations")
+    regime: Regime = Field(default_factory=lambda: Regime(kind="law"))
+    reach: Reach = Field(default_factory=lambda: Reach(encoded_to=None, after_encoded_to=False))
     rows: list[DiffRow]
     unchanged: list[str]
 

@@ -37,6 +37,9 @@ def minimal_sets(
     base = {f: (False if f not in cone else None) for f in twin.fact_symbols}
     base.update(fixed)
     with twin._lock:  # noqa: SLF001 - the twin is private to this search
+        # the checks inside the enumeration run on another twin, not on the date's main
+        # control, which every other question on the date needs (GroundProgram.twin)
+        checker = prog.twin(besides=twin)  # type: ignore[attr-defined]
         for name, sym in twin.fact_symbols.items():
             twin.ctl.assign_external(sym, base.get(name))
         twin.ctl.configuration.solve.enum_mode = "auto"
@@ -47,7 +50,7 @@ def minimal_sets(
             nonlocal complete
             values = {f: model.contains(twin.fact_symbols[f]) for f in cone}
             try:
-                implicant = _shrink(prog, fixed, values, target, wanted)
+                implicant = _shrink(checker, fixed, values, target, wanted)
             except Exception as exc:  # noqa: BLE001 - e.g. a LimitError of an inner call: re-raised below
                 failed.append(exc)
                 return False
@@ -203,6 +206,7 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
                 gained_count=_count(found["_gained"], n_facts),
                 lost_count=_count(found["_lost"], n_facts),
                 provisions=provisions,
+                gaps=engine.gaps_of(a, d1, d2),  # type: ignore[attr-defined]
                 complete=complete,
             )
         )
@@ -212,6 +216,8 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
         rulebase_hashes={d.isoformat(): rb.content_hash(d) for d in (d1, d2)},
         version=__version__,
         facts=n_facts,
+        regime=engine.regime(lang),  # type: ignore[attr-defined]
+        reach=engine.reach([d1, d2], names, lang, span=True),  # type: ignore[attr-defined]
         rows=rows,
         unchanged=unchanged,
     )

@@ -10,18 +10,22 @@ import copy
 import datetime as dt
 import multiprocessing
 import os
+import re
 from pathlib import Path
 
 from .corpus import RuleBase, check_names, suggest
 from .errors import InputError, RuleBaseError
 from .lawfile import Block, parse_law_file
 from .rules import Atom, Rule, parse_block
-from .vocab import Text
+from .vocab import Text, sentence_problem, slots
 
 MAX_BYTES = 256 * 1024
 MAX_RULES = 1000
 MAX_VARIABLES = 6
 GROUND_MEMORY = 2 * 1024**3
+# ids a reader can tell from the real law's: plain ASCII (no look-alike hyphens or letters)
+INSTRUMENT_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+PROVISION_ID = re.compile(r"[a-z][a-z0-9-]{0,62}(/[a-z0-9][a-z0-9-]{0,62}){1,4}")
 FIRST_EFFECTIVE = dt.date(1947, 5, 3)  # the Constitution's coming into force, where the rule base starts
 
 
@@ -35,6 +39,8 @@ def _limit(name: str, default: float) -> float:
 
 GROUND_SECONDS = _limit("ARTICLE9_GROUND_SECONDS", 10.0)
 MAX_GROUND_ATOMS = int(_limit("ARTICLE9_MAX_GROUND_ATOMS", 500_000))
+# the packaged law grounds to 721 rules over every date together; a reform may add far more, not millions
+MAX_GROUND_RULES = int(_limit("ARTICLE9_MAX_GROUND_RULES", 100_000))
 
 
 def load_reform(rb: RuleBase, path: Path) -> RuleBase:
@@ -58,6 +64,10 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
     name = inst.path
     if inst.kind != "reform":
         raise RuleBaseError(f"{name}:2: a reform file has 'kind: reform' in its front matter")
+    if not INSTRUMENT_ID.fullmatch(inst.id):
+        raise RuleBaseError(
+            f"{name}:2: id {inst.id[:80]!r} must be lower-case ASCII letters, digits and '-', starting with a letter"
+        )
     if inst.id in rb.instruments:
         raise RuleBaseError(f"{name}:2: id '{inst.id}' is already an instrument of the rule base")
     try:
@@ -76,6 +86,10 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
         en, ja = value["en"], value.get("ja") or value["en"]
         if not isinstance(key, str) or not all(isinstance(x, str | int | float) for x in (en, ja)):
             raise RuleBaseError(f"{name}:2: predicates.{key}: the name and its 'en' and 'ja' sentences must be text")
+        for lang, sentence in (("en", en), ("ja", ja)):
+            problem = sentence_problem(str(sentence))
+            if problem:
+                raise RuleBaseError(f"{name}:2: predicates.{key}.{lang}: {problem}")
         new.vocabulary.predicates[key] = Text(en=str(en), ja=str(ja))
     repeals = inst.meta.get("repeals") or []
     if not isinstance(repeals, list) or not all(isinstance(x, str) for x in repeals):
@@ -96,14 +110,32 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
                 )
             _cut(new.provisions[pid], effective)
     new.instruments[inst.id] = inst
+    new.reform = inst
     rules = [
         r
         for r in new.rules
         if r.block.end >= r.block.start and any(b is r.block for b in new.provisions[r.provision_id].blocks)
     ]
     for prov in inst.provisions:
-        if prov.id in new.provisions:
+        if not PROVISION_ID.fullmatch(prov.id) or not prov.id.startswith(inst.id + "/"):
+            raise RuleBaseError(
+                f"{name}:{prov.line}: provision id {prov.id[:80]!r} must be '{inst.id}/' followed by lower-case "
+                f"ASCII letters, digits and '-', '/' (e.g. '{inst.id}/a')"
+            )
+        if prov.id in new.provisions or prov.id in rb.aliases:
             raise RuleBaseError(f"{name}:{prov.line}: provision id '{prov.id}' is used twice")
+        if prov.marker in ("V", "P"):
+            raise RuleBaseError(
+                f"{name}:{prov.line}: marker {prov.marker}: a reform's provision is hypothetical and cannot be "
+                "checked against enacted law; write 'marker: U'"
+            )
+        prov.marker = "H"  # shown as [H]: hypothetical, from a reform file
+        for block in prov.blocks:
+            if block.start < effective:
+                raise RuleBaseError(
+                    f"{block.path}:{block.line}: the block starts on {block.start}, before the reform's effective "
+                    f"date {effective}: a reform cannot change answers for dates before it takes effect"
+                )
         new.provisions[prov.id] = prov
         for block in prov.blocks:
             rules.extend(parse_block(block, max((r.id for r in rules), default=-1) + 1))
@@ -113,6 +145,18 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
     for r in added:
         if len(_variables(r.text)) > MAX_VARIABLES:
             raise RuleBaseError(f"{r.origin}: a rule may use at most {MAX_VARIABLES} variables")
+    arity = {a.name: len(a.args) for r in rules for a in r.atoms}
+    for key in predicates:
+        sentence = new.vocabulary.predicates[key]
+        wanted = slots(sentence.en) | slots(sentence.ja)
+        if key in arity and wanted and max(wanted) >= arity[key]:
+            raise RuleBaseError(
+                f"{name}:2: predicates.{key}: slot {{{max(wanted)}}}, but {key} has {arity[key]} "
+                f"argument(s): "
+                + ("the only slot is {0}" if arity[key] == 1 else f"the slots are {{0}} to {{{arity[key] - 1}}}")
+                if arity[key]
+                else f"{name}:2: predicates.{key}: slot {{{max(wanted)}}}, but {key} has no arguments"
+            )
     new.rules = rules
     new.__dict__.pop("blocks", None)
     check_names(new)
@@ -242,22 +286,72 @@ def _cut(prov: object, effective: dt.date) -> None:
     prov.blocks = kept  # type: ignore[attr-defined]
 
 
+class _TooMany(Exception):
+    pass
+
+
+class _RuleCounter:
+    """Counts ground rules as clingo makes them, and stops the grounding past the cap: a
+    few atoms can stand for millions of rules (p :- q(A), q(B), q(C))."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.rules = 0
+
+    def _one(self) -> None:
+        self.rules += 1
+        if self.rules > self.cap:
+            raise _TooMany
+
+    def rule(self, choice: bool, head: object, body: object) -> None:
+        self._one()
+
+    def weight_rule(self, choice: bool, head: object, lower: int, body: object) -> None:
+        self._one()
+
+
 def _ground_child(texts: list[str], conn: object) -> None:  # pragma: no cover - runs in a child process
     import resource
 
     import clingo
 
     resource.setrlimit(resource.RLIMIT_AS, (GROUND_MEMORY, GROUND_MEMORY))
+    messages: list[str] = []
+    counter = _RuleCounter(MAX_GROUND_RULES)
     try:
-        ctl = clingo.Control(["--warn=none"])
+        # clingo's own messages (with its internal rule numbering) are kept, not printed
+        ctl = clingo.Control(["--warn=none"], logger=lambda _code, msg: messages.append(msg))
+        ctl.register_observer(counter)
         ctl.add("base", [], "\n".join(texts))
         ctl.ground([("base", [])])
-        conn.send(("ok", len(ctl.symbolic_atoms)))  # type: ignore[attr-defined]
+        conn.send(("ok", (len(ctl.symbolic_atoms), counter.rules)))  # type: ignore[attr-defined]
     except BaseException as exc:  # noqa: BLE001 - report anything, including MemoryError
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))  # type: ignore[attr-defined]
+        if counter.rules > counter.cap:
+            conn.send(("ok", (0, counter.rules)))  # type: ignore[attr-defined]
+            return
+        detail = " ".join(messages[0].split()) if messages else f"{type(exc).__name__}: {exc}"
+        conn.send(("error", detail[:300]))  # type: ignore[attr-defined]
 
 
-def _trial_ground(rb: RuleBase) -> None:
+def _where(message: str, texts: list[str], rules: list[Rule]) -> str:
+    """clingo's message with its location in the joined program ('<block>:271:1-32') turned
+    into the rule's file and line, and its internal markers dropped."""
+    import re
+
+    m = re.match(r"<block>:(\d+):[0-9:-]+: (?:error: )?(.*?)(?: <block>:.*)?$", message)
+    if not m:
+        return message
+    line, text = int(m.group(1)), m.group(2).replace("[#inc_base];", "").replace("[#inc_base]", "")
+    first = len(texts) - len(rules)  # the lines before the rules: actions and facts
+    seen = sum(t.count("\n") + 1 for t in texts[:first])
+    for r in rules:
+        seen += r.text.count("\n") + 1
+        if line <= seen:
+            return f"{r.origin}: {text}"
+    return text
+
+
+def _trial_ground(rb: RuleBase, what: str = "the reform") -> None:
     """Ground every rule of every date together in a child process with limits."""
     v = rb.vocabulary
     texts = [f"action({a}). action_type({a},{d.type})." for a, d in v.actions.items()]
@@ -271,11 +365,17 @@ def _trial_ground(rb: RuleBase) -> None:
     if proc.is_alive():
         proc.kill()
         proc.join()
-        raise RuleBaseError(f"grounding took longer than {GROUND_SECONDS:.0f} s; the reform was refused")
+        raise RuleBaseError(f"grounding took longer than {GROUND_SECONDS:.0f} s; {what} was refused")
     if not parent.poll():
-        raise RuleBaseError("grounding failed (out of memory or crashed); the reform was refused")
+        raise RuleBaseError(f"grounding failed (out of memory or crashed); {what} was refused")
     status, value = parent.recv()
     if status != "ok":
-        raise RuleBaseError(f"grounding failed: {value}; the reform was refused")
-    if value > MAX_GROUND_ATOMS:
-        raise RuleBaseError(f"grounding produced {value} atoms, more than {MAX_GROUND_ATOMS}; the reform was refused")
+        raise RuleBaseError(f"grounding failed: {_where(value, texts, rb.rules)}; {what} was refused")
+    atoms, ground_rules = value
+    if ground_rules > MAX_GROUND_RULES:
+        raise RuleBaseError(
+            f"grounding produced more than {MAX_GROUND_RULES} ground rules (ARTICLE9_MAX_GROUND_RULES); "
+            f"{what} was refused"
+        )
+    if atoms > MAX_GROUND_ATOMS:
+        raise RuleBaseError(f"grounding produced {atoms} atoms, more than {MAX_GROUND_ATOMS}; {what} was refused")

@@ -13,7 +13,12 @@ from .models import Assessment, Determination, Step
 
 ICON = {"true": "✓", "false": "✗", "unknown": "?"}
 STYLE = {"true": "green", "false": "red", "unknown": "yellow"}
-STATUS_STYLE = {"permitted": "bold green", "not_permitted": "bold red", "depends": "bold yellow"}
+STATUS_STYLE = {
+    "permitted": "bold green",
+    "not_permitted": "bold red",
+    "no_encoded_basis": "bold magenta",
+    "depends": "bold yellow",
+}
 LANG = {"value": "en"}  # set by the command line's --lang
 
 
@@ -43,8 +48,74 @@ class _Words(dict):
         return w(dict.__getitem__(self, key))
 
 
-STATUS_WORD = _Words({"permitted": "PERMITTED", "not_permitted": "NOT_PERMITTED", "depends": "DEPENDS"})
+STATUS_WORD = _Words(
+    {
+        "permitted": "PERMITTED",
+        "not_permitted": "NOT_PERMITTED",
+        "no_encoded_basis": "NO_ENCODED_BASIS",
+        "depends": "DEPENDS",
+    }
+)
 LAYER_WORD = _Words({"true": "yes_word", "false": "no_word", "unknown": "depends_word"})
+
+
+def preamble(result) -> list[tuple[str, str]]:  # noqa: ANN001 - any answer with regime and reach
+    """The lines every answer opens with, as (text, style): the reform banner, the date the
+    law is encoded to, the warning for a later date, and the known gaps the answer touches."""
+    out: list[tuple[str, str]] = []
+    regime = getattr(result, "regime", None)
+    if regime is not None and regime.kind == "reform":
+        out.append((regime.banner or regime.title or "", "bold reverse magenta"))
+    reach = getattr(result, "reach", None)
+    if reach is None:
+        return out
+    if reach.encoded_to is not None:
+        out.append((w("encoded_to", date=reach.encoded_to.isoformat()), "dim"))
+    if reach.warning:
+        out.append((reach.warning, "bold yellow"))
+    for g in reach.gaps:
+        out.append((f"{w('gap_word')}: {g.title} ({g.window}): {g.note} [{g.source}]", "magenta"))
+    return out
+
+
+def print_preamble(result, console: Console) -> None:  # noqa: ANN001
+    for text, style in preamble(result):
+        console.print(Text(text, style=style))
+
+
+def markdown_preamble(result) -> list[str]:  # noqa: ANN001
+    out = []
+    for text, style in preamble(result):
+        if "reverse" in style:
+            out += [f"> **{text}**", ""]
+        elif style == "bold yellow":
+            out += [f"> **{text}**", ""]
+        elif style == "magenta":
+            out.append(f"- {text}")
+        else:
+            out += [text, ""]
+    if out and out[-1] != "":
+        out.append("")
+    return out
+
+
+CLOSURE_WORD = {"true": "closure_true", "false": "closure_false", "unknown": "closure_unknown"}
+
+
+def closure_text(d: Determination) -> str:
+    claims = ", ".join(f"{c.id} [{c.marker}]" for c in d.closure.claims) or "-"
+    return f"{w('closure_word')}: {w(CLOSURE_WORD[d.closure.closed], claims=claims)}"
+
+
+def negative_sets(d: Determination) -> list[tuple[str, list[dict[str, bool]]]]:
+    return [("not_permitted_if", d.not_permitted_if), ("outside_if", d.outside_if)]
+
+
+def status_word(d: Determination) -> str:
+    """The status in words; an undecided act that no completion of the facts permits says so."""
+    if d.status == "depends" and not d.permitted_if and d.sets_complete and (d.not_permitted_if or d.outside_if):
+        return w("DEPENDS_NEGATIVE")
+    return STATUS_WORD[d.status]
 
 
 def shown(step: Step) -> tuple[str, str, str]:
@@ -104,7 +175,7 @@ def determination_group(d: Determination, max_depth: int | None, rules: bool) ->
     head.append(d.label, style="bold")
     head.append(f"  [{d.action} · {TYPE_WORD[d.type]}]", style="dim")
     parts.append(head)
-    parts.append(Text.assemble(f"  {w('status')}: ", (STATUS_WORD[d.status], STATUS_STYLE[d.status])))
+    parts.append(Text.assemble(f"  {w('status')}: ", (status_word(d), STATUS_STYLE[d.status])))
     parts.append(Text(f"  {w('constitution')}: {LAYER_WORD[d.constitutional]}"))
     in_force = [b for b in d.bases if b.in_force]
     if not in_force:
@@ -129,23 +200,22 @@ def determination_group(d: Determination, max_depth: int | None, rules: bool) ->
                     style="dim",
                 )
             )
+    if d.status != "permitted":
+        parts.append(Text(f"  {closure_text(d)}", style="magenta" if d.closure.closed != "true" else ""))
     if d.depends_on:
         parts.append(Text(f"  {w('depends_on')}:", style="yellow"))
         for f in d.depends_on:
             parts.append(Text(f"    - {f.fact} ({f.kind}): {f.question}", style="yellow"))
-        for title, sets in (("permitted_if", d.permitted_if), ("not_permitted_if", d.not_permitted_if)):
+        for title, sets in (("permitted_if", d.permitted_if), *negative_sets(d)):
+            if not sets:
+                continue
             parts.append(Text(f"  {w(title)}:", style="yellow"))
             for one in sets:
                 parts.append(Text(f"    - {set_text(one)}", style="yellow"))
         if not d.sets_complete:
             parts.append(Text("    (lists cut at their size limit; see --format json)", style="dim"))
-    parts.append(
-        Text(
-            f"  {w('why')}:"
-            if d.status == "permitted"
-            else (f"  {w('why_not')}:" if d.status == "not_permitted" else f"  {w('turns_on')}:")
-        )
-    )
+    why = {"permitted": "why", "not_permitted": "why_not", "no_encoded_basis": "why_outside"}.get(d.status, "turns_on")
+    parts.append(Text(f"  {w(why)}:"))
     parts.append(explanation_tree(d.explanation, max_depth, rules))
     return Group(*parts)
 
@@ -166,6 +236,7 @@ def print_text(
                 ),
             )
         )
+        print_preamble(a, console)
         console.print(Text(f"{w('scenario_word')}: {a.scenario}"))
         console.print(Text(w("markers"), style="dim"))
         for d in a.determinations:
@@ -193,14 +264,17 @@ def markdown(assessments: Sequence[Assessment]) -> str:
     for a in assessments:
         out.append(f"# Assessment on {a.date.isoformat()}")
         out.append("")
+        out += markdown_preamble(a)
         out.append(f"Scenario: {a.scenario}  ")
         out.append(
             f"Rule base: `{a.rulebase.hash}` (article9 {a.rulebase.version}, {a.rulebase.blocks} blocks in force)"
         )
         for d in a.determinations:
             out += ["", f"## {d.label} (`{d.action}`, {TYPE_WORD[d.type]})", ""]
-            out.append(f"- **{w('status')}: {STATUS_WORD[d.status]}**")
+            out.append(f"- **{w('status')}: {status_word(d)}**")
             out.append(f"- {w('constitution')}: {LAYER_WORD[d.constitutional]}")
+            if d.status != "permitted":
+                out.append(f"- {closure_text(d)}")
             for b in d.bases:
                 p = b.provision
                 if not b.in_force:
@@ -214,16 +288,27 @@ def markdown(assessments: Sequence[Assessment]) -> str:
                         out.append(f"  - (c) {ICON[s.done]} {s.label}{_demanded(s, p.id)}")
             for f in d.depends_on:
                 out.append(f"- depends on `{f.fact}` ({f.kind}): {f.question}")
-            for title, sets in (("permitted if", d.permitted_if), ("not permitted if", d.not_permitted_if)):
+            for title, sets in (
+                ("permitted_if_short", d.permitted_if),
+                ("not_permitted_if_short", d.not_permitted_if),
+                ("outside_if_short", d.outside_if),
+            ):
                 for one in sets:
-                    out.append(f"- {title}: {set_text(one)}")
+                    out.append(f"- {w(title)}: {set_text(one)}")
             out += ["", "Explanation:", ""]
             _md_tree(d.explanation, 0, out)
         out.append("")
     return "\n".join(out)
 
 
-SHORT = _Words({"permitted": "short_permitted", "not_permitted": "short_not_permitted", "depends": "short_depends"})
+SHORT = _Words(
+    {
+        "permitted": "short_permitted",
+        "not_permitted": "short_not_permitted",
+        "no_encoded_basis": "short_no_encoded_basis",
+        "depends": "short_depends",
+    }
+)
 
 
 def _cell_text(cell) -> str:  # noqa: ANN001
@@ -233,7 +318,11 @@ def _cell_text(cell) -> str:  # noqa: ANN001
     text += f"\n{w('constitutional_short')}: {LAYER_WORD[cell.constitutional]}"
     if cell.procedure:
         text += f"\n{w('needs')}: " + "; ".join(cell.procedure)
-    for title, sets in (("permitted_if_short", cell.permitted_if), ("not_permitted_if_short", cell.not_permitted_if)):
+    for title, sets in (
+        ("permitted_if_short", cell.permitted_if),
+        ("not_permitted_if_short", cell.not_permitted_if),
+        ("outside_if_short", cell.outside_if),
+    ):
         if sets:
             text += f"\n{w(title)}: " + " | ".join(set_text(one) for one in sets)
     return text
@@ -254,6 +343,7 @@ def print_comparison(result, console: Console) -> None:  # noqa: ANN001
     from rich.table import Table
 
     console.print(Text.assemble(("article9 ", "bold"), f"{w('comparison')} · {result.scenario}"))
+    print_preamble(result, console)
     table = Table(show_lines=True)
     table.add_column(w("action_word"))
     for d in result.dates:
@@ -277,7 +367,7 @@ def print_comparison(result, console: Console) -> None:  # noqa: ANN001
 
 
 def comparison_markdown(result) -> str:  # noqa: ANN001
-    out = [f"# Comparison: {result.scenario}", ""]
+    out = [f"# Comparison: {result.scenario}", "", *markdown_preamble(result)]
     out.append("| action | " + " | ".join(d.isoformat() for d in result.dates) + " |")
     out.append("|---|" + "---|" * len(result.dates))
     for row in result.rows:
@@ -307,6 +397,7 @@ def print_whatif(result, console: Console) -> None:  # noqa: ANN001
             ),
         )
     )
+    print_preamble(result, console)
     if not result.alternatives:
         console.print(Text("  " + w("whatif_none", n=result.max_changes), style="yellow"))
     for i, alt in enumerate(result.alternatives, 1):
@@ -323,6 +414,7 @@ def whatif_markdown(result) -> str:  # noqa: ANN001
     out = [
         f"# What if: {result.scenario}",
         "",
+        *markdown_preamble(result),
         f"`{result.action}` on {result.date.isoformat()}: now {SHORT[result.status]}; "
         f"ways to make it {SHORT[result.target]}, smallest first:",
         "",
@@ -343,6 +435,7 @@ def print_diff(result, console: Console) -> None:  # noqa: ANN001
             w("diff_head", d1=result.from_date.isoformat(), d2=result.to_date.isoformat(), n=result.facts),
         )
     )
+    print_preamble(result, console)
     if not result.rows:
         console.print(w("diff_none"))
     for row in result.rows:
@@ -363,6 +456,8 @@ def print_diff(result, console: Console) -> None:  # noqa: ANN001
                     style="dim",
                 )
             )
+        if row.gaps:
+            console.print(Text(f"  {w('gap_word')}: {', '.join(row.gaps)}", style="magenta"))
         if not row.complete:
             console.print(Text("  " + w("lists_cut"), style="dim"))
     if result.unchanged:
@@ -371,7 +466,7 @@ def print_diff(result, console: Console) -> None:  # noqa: ANN001
 
 
 def diff_markdown(result) -> str:  # noqa: ANN001
-    out = [f"# Diff {result.from_date.isoformat()} → {result.to_date.isoformat()}", ""]
+    out = [f"# Diff {result.from_date.isoformat()} → {result.to_date.isoformat()}", "", *markdown_preamble(result)]
     for row in result.rows:
         out += [f"## {row.label} (`{row.action}`)", ""]
         for title, sets, count in (("gained", row.gained, row.gained_count), ("lost", row.lost, row.lost_count)):
@@ -382,6 +477,7 @@ def diff_markdown(result) -> str:  # noqa: ANN001
             f"- changed provision bearing on it: `{p.provision.id}` [{p.provision.marker}]: {p.change}"
             for p in row.provisions
         ]
+        out += [f"- {w('gap_word')}: `{g}`" for g in row.gaps]
         out.append("")
     if result.unchanged:
         out.append("Unchanged: " + ", ".join(f"`{a}`" for a in result.unchanged))

@@ -4,6 +4,7 @@ the line and what was expected."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,24 @@ from .models import Scenario
 UNKNOWN_WORDS = {"unknown", "?", "null", "none", "~"}
 
 
+MAX_SCENARIO_BYTES = 1_048_576  # a scenario with every fact and 50 dates is under 10 KiB
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping key and rejects duplicate keys
-    whose values differ."""
+    """SafeLoader that remembers the line of every mapping key, rejects duplicate keys
+    whose values differ, and refuses aliases: a scenario is small and written out in full,
+    and an alias bomb (nine levels of nine copies) costs nothing to parse but minutes or
+    gigabytes to whatever walks the result."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN202 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise InputError(
+                f"{event.start_mark.line + 1}: aliases (*{str(event.anchor)[:40]}) are not allowed in a scenario; "
+                "write the value out"
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -127,6 +143,12 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
         raise InputError(f"{name}: a scenario is a mapping with at least 'title' and 'facts'")
     if not isinstance(data.get("title"), str) or not data["title"].strip():
         raise InputError(f"{name}: 'title' is required: a line of text naming the scenario")
+    for key in ("title", "description", "source"):
+        if isinstance(data.get(key), str) and _CONTROL.search(data[key]):
+            raise InputError(
+                f"{name}:{key_lines.get(id(data), {}).get(key, '?')}: '{key}' holds a control character "
+                f"(U+{ord(_CONTROL.search(data[key]).group()):04X}); only text, tabs and line breaks are allowed"
+            )
 
     def line_of(mapping: Any, key: Any) -> int | str:
         return key_lines.get(id(mapping), {}).get(key, "?")
@@ -197,6 +219,9 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
             f"{name}:{line_of(data, key)}: unknown key {key!r}"
             f"{suggest(key, ['title', 'description', 'source', 'dates', 'date', 'actions', 'facts', 'expect'])}"
         )
+    from .reach import check_consistent
+
+    check_consistent(rb.reach.constraints, clean, f"{name}:{line_of(data, 'facts')}: ")
     try:
         return Scenario.model_validate(payload)
     except ValidationError as exc:
@@ -205,11 +230,19 @@ def scenario_from_data(data: dict, rb: RuleBase, name: str = "<scenario>", key_l
 
 def load_scenario(path: Path, rb: RuleBase) -> Scenario:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_SCENARIO_BYTES + 1)
+        if len(data) > MAX_SCENARIO_BYTES:
+            raise InputError(f"{path}: a scenario file may be at most {MAX_SCENARIO_BYTES} bytes")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a scenario file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return load_scenario_text(text, rb, str(path))
 
 
@@ -223,6 +256,8 @@ def check_scenario(scenario: Scenario, rb: RuleBase) -> None:
         if name not in v.actions:
             raise InputError(f"unknown action {name!r}{suggest(name, v.actions)}; see 'article9 vocab'")
     from .engine import check_date
+    from .reach import check_consistent
 
     for day in scenario.dates:
         check_date(day)
+    check_consistent(rb.reach.constraints, scenario.facts)

@@ -10,16 +10,19 @@ environment variables (which `article9 serve` sets from its options)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import os
 import re
 import sys
+import threading
 import time
 import traceback
 import uuid
-from collections.abc import Mapping, Sized
+from collections.abc import Iterator, Mapping, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -191,6 +194,12 @@ ENV_TIMEOUT = "ARTICLE9_TIMEOUT"
 ENV_CORS = "ARTICLE9_CORS"
 ENV_MAX_DATES = "ARTICLE9_MAX_DATES"
 ENV_LOG = "ARTICLE9_LOG"  # the decision log, see audit.py
+ENV_MAX_COST = "ARTICLE9_MAX_COST"
+ENV_COSTLY = "ARTICLE9_COSTLY_REQUESTS"
+ENV_MAX_IN_FLIGHT = "ARTICLE9_MAX_IN_FLIGHT"
+COSTLY_WAIT = 1.0  # seconds a costly request waits for a slot before its 503
+COSTLY_FROM = 200  # a request of this cost or more is costly (one date, 28 actions, 6 unknown facts: 196)
+ENV_REFORM = "ARTICLE9_REFORM"  # a reform file the whole service answers under (serve --reform)
 ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
@@ -206,6 +215,12 @@ class ServiceSettings:
     """Origins allowed to call the API from a browser; empty means no CORS headers at all."""
     max_dates: int = 50
     """Most dates in one request (in `dates` and in the scenario's `dates`)."""
+    max_cost: int = 20_000
+    """Largest cost of one request: distinct dates x actions x (1 + unknown facts); more is a 422."""
+    costly: int = 2
+    """Requests costing more than COSTLY_FROM that one worker process runs at once; others wait, then 503."""
+    max_in_flight: int = 4
+    """POST requests one client (address) may have in flight, in one worker; more get a 429."""
 
     def __post_init__(self) -> None:
         if self.max_body < 0:
@@ -216,6 +231,13 @@ class ServiceSettings:
             )
         if self.max_dates < 1:
             raise ValueError(f"--max-dates ({ENV_MAX_DATES}) must be 1 or more, not {self.max_dates}")
+        for value, env, what in (
+            (self.max_cost, ENV_MAX_COST, "max cost"),
+            (self.costly, ENV_COSTLY, "costly requests"),
+            (self.max_in_flight, ENV_MAX_IN_FLIGHT, "requests in flight"),
+        ):
+            if value < 1:
+                raise ValueError(f"{what} ({env}) must be 1 or more, not {value}")
         for origin in self.cors:
             if origin != "*" and not ORIGIN.fullmatch(origin):
                 raise ValueError(
@@ -234,6 +256,9 @@ class ServiceSettings:
             (ENV_MAX_BODY, "max_body", int),
             (ENV_TIMEOUT, "timeout", float),
             (ENV_MAX_DATES, "max_dates", int),
+            (ENV_MAX_COST, "max_cost", int),
+            (ENV_COSTLY, "costly", int),
+            (ENV_MAX_IN_FLIGHT, "max_in_flight", int),
         ):
             text = env.get(name, "").strip()
             if text:
@@ -243,6 +268,82 @@ class ServiceSettings:
                     raise ValueError(f"{name} must be a number, not {text!r}") from None
         origins = tuple(o.strip() for o in env.get(ENV_CORS, "").split(",") if o.strip())
         return cls(**values, cors=origins)
+
+
+# --- connections ------------------------------------------------------------------------
+
+ENV_HEADER_SECONDS = "ARTICLE9_HEADER_SECONDS"
+ENV_MAX_CONNECTIONS = "ARTICLE9_MAX_CONNECTIONS"
+HEADER_SECONDS = 10.0  # a client has this long to send a request's headers
+MAX_CONNECTIONS = 256  # connections (and tasks) one worker holds at once; more get uvicorn's 503
+
+
+def _env_number(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+    if not 0 < value < 86400:
+        raise ValueError(f"{name} must be more than 0 and less than 86400, not {text!r}")
+    return value
+
+
+def header_seconds() -> float:
+    return _env_number(ENV_HEADER_SECONDS, HEADER_SECONDS)
+
+
+def max_connections() -> int:
+    return int(_env_number(ENV_MAX_CONNECTIONS, MAX_CONNECTIONS))
+
+
+@functools.lru_cache(maxsize=1)
+def _protocol() -> type:
+    """uvicorn's h11 protocol with a deadline for each request's headers: uvicorn times out
+    only the idle time between requests, so a client that sends a header byte now and then
+    would hold its connection (and a file descriptor) forever."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        header_timer = None
+
+        def _start_header_timer(self) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+            self.header_timer = self.loop.call_later(header_seconds(), self._header_timeout)
+
+        def _header_timeout(self) -> None:
+            self.header_timer = None
+            idle = self.cycle is None or self.cycle.response_complete
+            if idle and self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()  # headers not complete in time
+
+        def connection_made(self, transport) -> None:  # noqa: ANN001 - asyncio's signature
+            super().connection_made(transport)
+            self._start_header_timer()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._start_header_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+                self.header_timer = None
+            super().connection_lost(exc)
+
+    return HeaderTimeoutProtocol
+
+
+class HeaderTimeoutProtocol:
+    """Importable name for uvicorn's `http=` option (built lazily, uvicorn is optional here)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        return _protocol()(*args, **kwargs)
 
 
 # --- middleware (pure ASGI, outermost first: headers, log, CORS, time limit, body limit) ---
@@ -376,17 +477,37 @@ class TimeLimitMiddleware:
     `seconds`. The engine work runs in a worker thread, which Python cannot stop: it finishes
     in the background and its late response is dropped. `overrunning` holds those requests."""
 
-    def __init__(self, app: ASGIApp, seconds: float, overrunning: set[asyncio.Future[None]]) -> None:
+    def __init__(
+        self, app: ASGIApp, seconds: float, overrunning: set[asyncio.Future[None]], in_flight: int = 4
+    ) -> None:
         self.app = app
         self.seconds = seconds
         self.overrunning = overrunning
+        self.in_flight = in_flight
+        self.per_client: dict[str, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        from .engine import time_limit
+
         started = False
         abandoned = False
+        # POSTs (the engine's work) count against their client's in-flight limit until their
+        # work has ended, including work that passed the time limit and is being stopped
+        client = (scope.get("client") or ("?", 0))[0] if scope.get("method") == "POST" else None
+        if client is not None:
+            if self.per_client.get(client, 0) >= self.in_flight:
+                detail = (
+                    f"too many requests in flight from this client: at most {self.in_flight} at a time "
+                    f"({ENV_MAX_IN_FLIGHT}); wait for an answer before sending more"
+                )
+                await JSONResponse(status_code=429, content={"detail": detail}, headers={"Retry-After": "1"})(
+                    scope, receive, send
+                )
+                return
+            self.per_client[client] = self.per_client.get(client, 0) + 1
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
@@ -396,7 +517,10 @@ class TimeLimitMiddleware:
                 started = True
             await send(message)
 
-        task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        with time_limit(self.seconds):  # the engine's work stops at the same deadline (engine.time_limit)
+            task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        if client is not None:
+            task.add_done_callback(lambda _t: self._release(client))
         try:
             done, _ = await asyncio.wait({task}, timeout=self.seconds)
         except asyncio.CancelledError:
@@ -410,6 +534,13 @@ class TimeLimitMiddleware:
         task.add_done_callback(self._finished)
         detail = f"the request took longer than the time limit of {self.seconds:g} s"
         await JSONResponse(status_code=503, content={"detail": detail})(scope, receive, send)
+
+    def _release(self, client: str) -> None:
+        left = self.per_client.get(client, 1) - 1
+        if left > 0:
+            self.per_client[client] = left
+        else:
+            self.per_client.pop(client, None)
 
     def _finished(self, task: asyncio.Future[None]) -> None:
         self.overrunning.discard(task)
@@ -515,7 +646,11 @@ def service_middleware(settings: ServiceSettings, overrunning: set[asyncio.Futur
                 expose_headers=["X-Request-ID"],
             )
         )
-    stack.append(Middleware(TimeLimitMiddleware, seconds=settings.timeout, overrunning=overrunning))
+    stack.append(
+        Middleware(
+            TimeLimitMiddleware, seconds=settings.timeout, overrunning=overrunning, in_flight=settings.max_in_flight
+        )
+    )
     stack.append(Middleware(BodyLimitMiddleware, max_body=settings.max_body))
     return stack
 
@@ -558,7 +693,22 @@ def fast_json(text: str) -> Response:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The app, with the service limits of `settings` (default: from the environment)."""
-    from .library import engine as shared_engine
+    from .library import engine as packaged_engine
+
+    reformed: list = []  # the engine under ARTICLE9_REFORM (article9 serve --reform FILE), made once
+
+    def shared_engine():  # noqa: ANN202
+        """The engine every request uses: the packaged law, or under a hypothetical reform,
+        whose answers then carry regime.kind 'reform' and its banner."""
+        path = os.environ.get(ENV_REFORM, "").strip()
+        if not path:
+            return packaged_engine()
+        if not reformed:
+            from .engine import Engine
+            from .reform import load_reform
+
+            reformed.append(Engine(load_reform(packaged_engine().rb, Path(path))))
+        return reformed[0]
 
     settings = settings or ServiceSettings.from_env()
     overrunning: set[asyncio.Future[None]] = set()
@@ -640,9 +790,55 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 check_date(d)
             except Article9Error as exc:
                 problems.append({"loc": [*where, "dates", i], "msg": exc.message, "type": "value_error"})
+        from .reach import contradiction_text, violated
+
+        problems += [
+            {"loc": [*where, "facts", next(iter(c.facts))], "msg": contradiction_text(c), "type": "value_error"}
+            for c in violated(shared_engine().rb.reach.constraints, s.facts)
+        ]
         if problems:
             raise HTTPException(422, detail=problems)
         return s
+
+    costly_slots = threading.BoundedSemaphore(settings.costly)
+
+    def unknown(s: Scenario) -> int:
+        return sum(1 for f in shared_engine().rb.vocabulary.facts if s.facts.get(f) is None)
+
+    @contextlib.contextmanager
+    def budget(dates: int, actions: int, unknowns: int) -> Iterator[None]:
+        """The request's cost, bounded before any work starts: distinct dates x actions x (1 +
+        unknown facts), at most settings.max_cost (a 422). A costly request waits for one of
+        settings.costly slots, so that cheap requests keep most of the process; if none frees
+        up within COSTLY_WAIT seconds (or its deadline) it is a 503."""
+        from .engine import _DEADLINE
+
+        cost = dates * actions * (1 + unknowns)
+        if cost > settings.max_cost:
+            msg = (
+                f"this request would assess {dates} date(s) x {actions} action(s) with {unknowns} unknown fact(s): "
+                f"cost {cost}, more than the limit of {settings.max_cost} ({ENV_MAX_COST}); ask with fewer dates, "
+                "actions or unknown facts"
+            )
+            raise HTTPException(422, detail=[{"loc": ["body"], "msg": msg, "type": "too_costly"}])
+        if cost < COSTLY_FROM:
+            yield
+            return
+        deadline = _DEADLINE.get()
+        left = settings.timeout if deadline is None else max(deadline[0] - time.monotonic(), 0.0)
+        # a request waiting for a slot holds one of the worker's threads: not for long
+        if not costly_slots.acquire(timeout=min(left, COSTLY_WAIT)):
+            raise LimitError(
+                f"the service is busy with {settings.costly} other costly requests ({ENV_COSTLY}): "
+                "try again shortly, or ask with fewer dates, actions or unknown facts"
+            )
+        try:
+            yield
+        finally:
+            costly_slots.release()
+
+    def n_actions(actions: Sized | None) -> int:
+        return len(actions) if actions else len(shared_engine().rb.vocabulary.actions)
 
     def day(value: dt.date | None, s: Scenario | None = None) -> dt.date:
         if value is not None:
@@ -659,15 +855,17 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     def assess(req: AssessRequest) -> Response:
         limited(req.dates, req.actions)
         s = checked(req.scenario)
-        days = req.dates or s.dates or [dt.date.today()]
-        results = [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
+        days = list(dict.fromkeys(req.dates or s.dates or [dt.date.today()]))  # a date given twice: once
+        with budget(len(days), n_actions(req.actions or s.actions), unknown(s)):
+            results = [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
         record(s, results, "api /assess")
         return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
     @app.post("/explain", response_model=Assessment, response_model_by_alias=True, responses=POST_ERRORS)
     def explain(req: ExplainRequest) -> Response:
         s = checked(req.scenario)
-        result = shared_engine().assess(s, day(req.date, s), [req.action])
+        with budget(1, 1, unknown(s)):
+            result = shared_engine().assess(s, day(req.date, s), [req.action])
         record(s, [result], "api /explain")
         return fast_json(result.model_dump_json(by_alias=True))
 
@@ -675,15 +873,17 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     def compare(req: CompareRequest) -> Response:
         limited(req.dates, req.actions)
         s = checked(req.scenario)
-        result = shared_engine().compare(
-            s, req.dates, req.actions or None, on_result=lambda r: record(s, [r], "api /compare")
-        )
+        with budget(len(set(req.dates)), n_actions(req.actions or s.actions), unknown(s)):
+            result = shared_engine().compare(
+                s, req.dates, req.actions or None, on_result=lambda r: record(s, [r], "api /compare")
+            )
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/whatif", response_model=WhatIf, response_model_by_alias=True, responses=POST_ERRORS)
     def whatif(req: WhatIfRequest) -> Response:
         s = checked(req.scenario)
-        result = shared_engine().whatif(s, req.action, day(req.date, s), max_changes=req.max_changes)
+        with budget(req.max_changes, 1, unknown(s)):  # a search over changes: always bounded by its deadline
+            result = shared_engine().whatif(s, req.action, day(req.date, s), max_changes=req.max_changes)
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/diff", response_model=Diff, response_model_by_alias=True, responses=POST_ERRORS)
@@ -691,26 +891,28 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         from .reasoning import diff as run
 
         limited(actions=req.actions)
-        return fast_json(
-            run(shared_engine(), req.from_date, req.to_date, req.actions or None).model_dump_json(by_alias=True)
-        )
+        with budget(2, n_actions(req.actions), COSTLY_FROM):  # every fact open: always a costly request
+            return fast_json(
+                run(shared_engine(), req.from_date, req.to_date, req.actions or None).model_dump_json(by_alias=True)
+            )
 
     @app.post("/interview/next", response_model=InterviewResponse, response_model_by_alias=True, responses=POST_ERRORS)
     def interview_next(req: InterviewRequest) -> InterviewResponse:
-        from .interview import next_question
+        from .interview import question_for
 
         e = shared_engine()
         s = checked(Scenario(title="interview", facts=req.facts, actions=req.actions), ("body",))
         when = day(req.date)
         actions = req.actions or list(e.rb.vocabulary.actions)
-        fact = next_question(e, s, actions, when, set(req.asked) | {k for k, v in req.facts.items() if v is not None})
+        with budget(1, len(actions), unknown(s)):  # one assessment gives the answers and the question
+            assessment = e.assess(s, when, actions)
+            fact = question_for(e, assessment, set(req.asked) | {k for k, v in req.facts.items() if v is not None})
         question = None
         if fact is not None:
             f = e.rb.vocabulary.facts[fact]
             question = Question(
                 fact=fact, kind=f.kind, question=getattr(f.question, req.lang), help=getattr(f.help, req.lang)
             )
-        assessment = e.assess(s, when, actions)
         record(s, [assessment], "api /interview/next")
         return InterviewResponse(question=question, assessment=assessment)
 
@@ -773,8 +975,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         from .scenario import load_scenario
 
         path = scenario_dir() / f"{name}.yaml"
-        if "/" in name or not path.is_file():
-            raise HTTPException(404, detail=f"no bundled scenario {name!r}")
+        try:  # a name too long for the file system raises (ENAMETOOLONG): it names no scenario either
+            found = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name) is not None and path.is_file()
+        except OSError:
+            found = False
+        if not found:
+            raise HTTPException(404, detail=f"no bundled scenario {name[:100]!r}")
         return load_scenario(path, shared_engine().rb)
 
     @app.get("/", include_in_schema=False)

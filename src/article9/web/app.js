@@ -23,6 +23,15 @@ const UI = {
   permitted: { en: "Permitted (known true)", ja: "許される（確定）" },
   not_permitted: { en: "Not permitted (known false)", ja: "許されない（確定）" },
   depends: { en: "Depends (possibly true)", ja: "未確定（事実次第）" },
+  depends_negative: { en: "Depends, but never permitted: whether it is not permitted or outside the encoded law turns on the facts", ja: "未確定（許されることはない。許されないか符号化された法の範囲外かは事実次第）" },
+  no_encoded_basis: { en: "Outside the encoded law: no provision encoded here makes this lawful, and the rule base does not claim its list of bases is complete", ja: "符号化された法の範囲外：ここで符号化されたどの規定によっても適法とならず、ルールベースは根拠の一覧が完全であるとは主張しない" },
+  outside_if: { en: "Outside the encoded law if any of", ja: "次のいずれかなら符号化された法の範囲外" },
+  closure: { en: "Closure", ja: "完結性" },
+  closure_true: { en: "the rule base claims its bases for this action are the only ones the law gives on this date", ja: "この日のこの行為について、符号化された根拠が法の定める根拠のすべてであると主張する" },
+  closure_false: { en: "no closure claim covers this action on this date, so 'not permitted' is not claimed", ja: "この日のこの行為について完結性の主張はなく、「許されない」とは判定しない" },
+  closure_unknown: { en: "a closure claim covers this action only under some of the unknown facts", ja: "不明な事実によっては完結性の主張がこの行為を覆う" },
+  encoded_to: { en: "Law encoded and checked up to", ja: "法の符号化・確認の基準日" },
+  gap: { en: "Known gap in the encoded law", ja: "符号化されていない既知の部分" },
   constitutional: { en: "Constitution, as read on this date", ja: "当日の政府解釈による憲法上の許容性" },
   basis: { en: "Statutory basis", ja: "法律上の根拠" },
   none: { en: "none in force", ja: "施行中の根拠なし" },
@@ -186,15 +195,37 @@ function card(det, other, otherDate) {
   const steps = lawful.flatMap(b => b.procedure.filter(s => s.required !== "false").map(s => `${s.done === "true" ? "✓" : s.done === "false" ? "✗" : "?"} ${s.label}${(s.demanded_by || []).filter(d => d !== b.provision.id).length ? ` [${s.demanded_by.filter(d => d !== b.provision.id).join(", ")}]` : ""}`));
   const node = el("article", { class: "card", "data-action": det.action },
     el("h3", { text: det.label }, " ", el("code", { text: det.action })),
-    el("p", { class: `status status-${det.status}`, "data-status": det.status, text: t(det.status) }),
+    el("p", { class: `status status-${det.status}`, "data-status": det.status, text: t(det.status === "depends" && !det.permitted_if.length && det.sets_complete && (det.not_permitted_if.length || det.outside_if.length) ? "depends_negative" : det.status) }),
     other ? el("p", { class: `second status-${other.status}`, "data-status2": other.status, text: `${otherDate}: ${t(other.status)}` }) : null,
     el("p", { text: `${t("constitutional")}: ${t(det.constitutional === "true" ? "yes_word" : det.constitutional === "false" ? "no_word" : "depends_word")}` }),
     el("p", { text: `${t("basis")}: ${basis}` }),
     steps.length ? el("p", { text: `${t("procedure")}: ${steps.join("; ")}` }) : null,
+    det.status !== "permitted" && det.closure ? el("p", { class: `closure closure-${det.closure.closed}`, text: `${t("closure")}: ${t("closure_" + det.closure.closed)}${det.closure.claims.length ? ` (${det.closure.claims.map(c => `${c.id} [${c.marker}]`).join(", ")})` : ""}` }) : null,
     setList("permitted_if", det.permitted_if),
     setList("not_permitted_if", det.not_permitted_if),
+    setList("outside_if", det.outside_if),
     el("details", {}, el("summary", { text: t("why") }), el("ul", { class: "tree" }, treeNode(det.explanation))));
   return node;
+}
+
+// The lines every answer opens with: the reform banner, the encoded-to date, the warning
+// for a later date and the known gaps (all worded by the server).
+function reachNotes(results) {
+  const out = [];
+  const first = results[0];
+  if (first.regime && first.regime.kind === "reform") out.push(el("p", { class: "banner", id: "regime-banner", text: first.regime.banner }));
+  if (first.reach && first.reach.encoded_to) out.push(el("p", { class: "hint", text: `${t("encoded_to")}: ${first.reach.encoded_to}` }));
+  const seen = new Set();
+  for (const r of results) {
+    if (!r.reach) continue;
+    if (r.reach.warning) out.push(el("p", { class: "warning", "data-warning": "after-encoded-to", text: r.reach.warning }));
+    for (const g of r.reach.gaps) {
+      if (seen.has(g.id)) continue;
+      seen.add(g.id);
+      out.push(el("p", { class: "gap", "data-gap": g.id, text: `${t("gap")}: ${g.title} (${g.window}): ${g.note} [${g.source}]` }));
+    }
+  }
+  return out;
 }
 
 async function assess() {
@@ -204,7 +235,7 @@ async function assess() {
   if (state.date2) dates.push(state.date2);
   try {
     const result = await api("/assess", { scenario: { title: "web", facts: state.facts }, dates, actions: state.actions, lang: state.lang });
-    message.textContent = `${result[0].date} · ${t("rulebase")} ${result[0].rulebase.hash.slice(0, 12)}`;
+    message.replaceChildren(`${result[0].date} · ${t("rulebase")} ${result[0].rulebase.hash.slice(0, 12)}`, ...reachNotes(result));
     cards.replaceChildren(...result[0].determinations.map((d, i) => card(d, result[1] ? result[1].determinations[i] : null, result[1] ? result[1].date : "")));
   } catch (e) {
     message.textContent = `${t("error")}: ${e.message}`;
