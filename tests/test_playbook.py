@@ -304,3 +304,18 @@ def test_reused_cells_equal_a_fresh_assessment_of_every_step(monkeypatch):
     original = pbm._Runner.assess
     monkeypatch.setattr(pbm._Runner, "assess", lambda self, facts, day, prev=None: original(self, facts, day, None))
     assert [play(path).model_dump_json() for path in books] == reused
+
+
+@pytest.mark.parametrize("path", PLAYBOOKS, ids=[p.stem for p in PLAYBOOKS])
+def test_every_bundled_playbook_renders_in_every_format(path):
+    """Every status the engine answers (no_encoded_basis included) has its words and colour."""
+    from article9 import playbook_render
+
+    result = play(path)
+    rb = engine().rb
+    assert "Step 0 · " in playbook_render.text(result, rb)
+    assert playbook_render.markdown(result, rb).startswith("# Playbook: ")
+    svg = playbook_render.svg(result, rb)
+    statuses = {c.status for s in result.walk() for c in s.cells}
+    assert all(f'data-status="{st}"' in svg for st in statuses)
+    assert playbook_render.text(result, rb, "ja")

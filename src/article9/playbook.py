@@ -33,7 +33,7 @@ ACTORS_FILE = Path(__file__).parent / "data" / "procedure_actors.yaml"
 MAX_OPENINGS = 5  # sets of next facts shown per closed action
 SEARCH_SETS = 48  # deciding sets enumerated for an action that is not permitted
 
-Reason = Literal["permitted", "depends", "unconstitutional", "no_basis", "procedure"]
+Reason = Literal["permitted", "depends", "unconstitutional", "no_basis", "procedure", "outside_encoded_law"]
 
 
 # -- the playbook (input) ---------------------------------------------------------------
@@ -152,7 +152,8 @@ class Cell(BaseModel):
     action: str
     status: Status
     reason: Reason = Field(
-        description="why: permitted; depends; or not permitted as unconstitutional, no_basis, procedure"
+        description="why: permitted; depends; not permitted as unconstitutional, no_basis or procedure; "
+        "or outside_encoded_law (no lawful basis, and no closure claim: status no_encoded_basis)"
     )
     constitutional: Tri
     bases: list[str] = Field(
@@ -165,7 +166,7 @@ class Cell(BaseModel):
     opens_by: Literal["none", "permitted_if", "changes"] = Field(
         default="none",
         description="permitted_if: sets of unknown facts (the engine's minimal deciding sets); "
-        "changes: fewest facts to set or change, known ones included",
+        "changes (not_permitted, no_encoded_basis): fewest facts to set or change, known ones included",
     )
     opens_complete: bool = True
     previous: Status | None = Field(default=None, description="status after the previous step")
@@ -571,6 +572,8 @@ class _Runner:
             reason: Reason = "permitted"
         elif det.status == "depends":
             reason = "depends"
+        elif det.status == "no_encoded_basis":
+            reason = "outside_encoded_law"
         elif det.constitutional == "false":
             reason = "unconstitutional"
         elif not authorising:
@@ -597,7 +600,7 @@ class _Runner:
             cell.opens = [Opening(facts=s) for s in sorted(det.permitted_if, key=len)[:MAX_OPENINGS]]
             cell.opens_by = "permitted_if"
             cell.opens_complete = det.sets_complete and len(det.permitted_if) <= MAX_OPENINGS
-        elif det.status == "not_permitted":
+        else:  # not permitted, or outside the encoded law: the fewest facts that would make it permitted
             cell.opens, cell.opens_complete = self.openings(det.action, facts, day)
             cell.opens_by = "changes"
         return cell

@@ -8,15 +8,22 @@ from html import escape
 from .corpus import RuleBase
 from .playbook import BranchResult, Cell, LawChange, Pending, PlaybookResult, StepResult, actor_table
 
-STATUS = {"permitted": "PERMITTED", "not_permitted": "NOT PERMITTED", "depends": "DEPENDS"}
+STATUS = {
+    "permitted": "PERMITTED",
+    "not_permitted": "NOT PERMITTED",
+    "no_encoded_basis": "NO ENCODED BASIS",
+    "depends": "DEPENDS",
+}
 REASON = {
     "permitted": "under {bases}",
     "depends": "may be, under {bases}",
     "unconstitutional": "outside Article 9 as the government reads it on this date",
     "no_basis": "no provision in force authorises it on these facts",
     "procedure": "a required step is missing (under {authorising})",
+    "outside_encoded_law": "outside the encoded law: no provision encoded here makes it lawful, "
+    "and the rule base does not claim its bases are complete",
 }
-COLOUR = {"permitted": "#1a7f37", "not_permitted": "#cf222e", "depends": "#9a6700"}
+COLOUR = {"permitted": "#1a7f37", "not_permitted": "#cf222e", "no_encoded_basis": "#6e40c9", "depends": "#9a6700"}
 
 
 class Words:
@@ -236,7 +243,7 @@ def svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
     words = Words(rb, lang)
     cols = columns(r)
     left, top, cw, rh = 300, 70, 46, 30
-    width, height = max(left + cw * len(cols) + 20, 20 + 8 * len(r.title), 720), top + rh * len(r.actions) + 60
+    width, height = max(left + cw * len(cols) + 20, 20 + 8 * len(r.title), 800), top + rh * len(r.actions) + 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'font-family="sans-serif" role="img" aria-label="{escape(r.title)}">',
@@ -272,13 +279,18 @@ def svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
             f"{escape(_short(words.action(a), 44))}<title>{escape(words.action(a))}</title></text>"
         )
     y = top + rh * len(r.actions) + 24
-    legend = [("permitted", "permitted"), ("depends", "depends"), ("not_permitted", "not permitted")]
+    legend = [
+        ("permitted", "permitted"),
+        ("depends", "depends"),
+        ("not_permitted", "not permitted"),
+        ("no_encoded_basis", "no encoded basis"),
+    ]
     for k, (status, name) in enumerate(legend):
         parts.append(
             f'<rect x="{10 + k * 120}" y="{y - 10}" width="12" height="12" fill="{COLOUR[status]}"/>'
             f'<text x="{26 + k * 120}" y="{y}" font-size="11">{name}</text>'
         )
-    parts.append(f'<text x="{10 + 3 * 120}" y="{y}" font-size="11">white dot: waiting on a procedure step</text>')
+    parts.append(f'<text x="{10 + 4 * 120}" y="{y}" font-size="11">white dot: waiting on a procedure step</text>')
     parts.append(f'<text x="10" y="{y + 18}" font-size="9" fill="#57606a">article9 v{escape(r.version)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -73,6 +73,7 @@ const UI = {
   pb_no_basis: { en: "no provision in force authorises it on these facts", ja: "この事実では施行中の根拠規定がない" },
   pb_procedure: { en: "a required step is missing", ja: "必要な手続が欠けている" },
   pb_under: { en: "under", ja: "根拠" },
+  pb_outside_encoded_law: { en: "no encoded provision makes it lawful, and no closure claim says the encoded ones are all", ja: "符号化された規定では適法とならず、根拠の一覧が完全であるとの主張もない" },
 };
 
 const state = { lang: "en", facts: {}, date: "", date2: "", actions: [], vocab: null, law: {} };
@@ -331,7 +332,7 @@ function pbColumns(result) {
 }
 
 function pbWords(c) {
-  const name = { permitted: t("permitted"), not_permitted: t("not_permitted"), depends: t("depends") }[c.status];
+  const name = t(c.status);
   const why = c.reason === "permitted" || c.reason === "depends" ? `${t("pb_under")} ${c.bases.join(", ") || "-"}` : t(`pb_${c.reason}`);
   return `${name}: ${why}`;
 }
