@@ -3,8 +3,6 @@ Words come from the vocabulary and the actor table; no law logic here."""
 
 from __future__ import annotations
 
-from html import escape
-
 from .corpus import RuleBase
 from .playbook import BranchResult, Cell, LawChange, Pending, PlaybookResult, StepResult, actor_table
 
@@ -234,63 +232,3 @@ def columns(r: PlaybookResult) -> list[tuple[str, StepResult]]:
 
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
-    """A timeline: one column per step (branches one after another, each labelled), one row
-    per action, coloured by status; a dot marks a cell waiting on a procedure step, a ring
-    an expectation not met."""
-    words = Words(rb, lang)
-    cols = columns(r)
-    left, top, cw, rh = 300, 70, 46, 30
-    width, height = max(left + cw * len(cols) + 20, 20 + 8 * len(r.title), 800), top + rh * len(r.actions) + 60
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'font-family="sans-serif" role="img" aria-label="{escape(r.title)}">',
-        f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(r.title)}</text>',
-    ]
-    for j, (path, s) in enumerate(cols):
-        x = left + j * cw
-        parts.append(
-            f'<text x="{x + cw / 2}" y="{top - 8}" font-size="10" text-anchor="middle">{escape(s.id.split("/")[-1])}'
-            f"<title>{escape(f'step {s.id} · {when(s)} · {s.label}')}</title></text>"
-        )
-        if path and (j == 0 or cols[j - 1][0] != path):
-            parts.append(
-                f'<text x="{x}" y="{top - 26}" font-size="10" fill="#57606a">{escape(path)}</text>'
-                f'<line x1="{x}" x2="{x}" y1="{top - 22}" y2="{top + rh * len(r.actions)}" stroke="#57606a"/>'
-            )
-        for i, c in enumerate(s.cells):
-            y = top + i * rh
-            tip = f"{words.action(c.action)} after step {s.id} ({when(s)}): {words.headline(c)}"
-            parts.append(
-                f'<rect x="{x + 2}" y="{y + 2}" width="{cw - 4}" height="{rh - 4}" fill="{COLOUR[c.status]}" '
-                f'data-step="{escape(s.id)}" data-action="{c.action}" data-status="{c.status}"><title>{escape(tip)}</title></rect>'
-            )
-            if c.pending:
-                parts.append(f'<circle cx="{x + cw - 9}" cy="{y + 9}" r="4" fill="white"/>')
-            if c.expect_met is False:
-                parts.append(
-                    f'<rect x="{x + 4}" y="{y + 4}" width="{cw - 8}" height="{rh - 8}" fill="none" stroke="black" stroke-width="2"/>'
-                )
-    for i, a in enumerate(r.actions):
-        parts.append(
-            f'<text x="{left - 6}" y="{top + i * rh + rh / 2 + 4}" font-size="11" text-anchor="end">'
-            f"{escape(_short(words.action(a), 44))}<title>{escape(words.action(a))}</title></text>"
-        )
-    y = top + rh * len(r.actions) + 24
-    legend = [
-        ("permitted", "permitted"),
-        ("depends", "depends"),
-        ("not_permitted", "not permitted"),
-        ("no_encoded_basis", "no encoded basis"),
-    ]
-    for k, (status, name) in enumerate(legend):
-        parts.append(
-            f'<rect x="{10 + k * 120}" y="{y - 10}" width="12" height="12" fill="{COLOUR[status]}"/>'
-            f'<text x="{26 + k * 120}" y="{y}" font-size="11">{name}</text>'
-        )
-    parts.append(f'<text x="{10 + 4 * 120}" y="{y}" font-size="11">white dot: waiting on a procedure step</text>')
-    parts.append(f'<text x="10" y="{y + 18}" font-size="9" fill="#57606a">article9 v{escape(r.version)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
