@@ -95,3 +95,12 @@ def test_timeline_shows_each_renumbering():
     )
     rows = json.loads(cli("timeline", "--instrument", "pko-act", "--json").stdout)
     assert {"from": "Art. 3(iii)", "to": "Art. 3(v)"} in [r.get("renumbered") for r in rows]
+
+
+def test_the_api_timeline_is_the_command_line_timeline():
+    client = TestClient(app, raise_server_exceptions=False)
+    api = client.get("/timeline").json()
+    assert api == json.loads(cli("timeline", "--json").stdout)
+    assert any(r["from"] is None for r in api)  # text-only provisions are listed too
+    assert any("renumbered" in r for r in client.get("/timeline", params={"instrument": "sdf-act"}).json())
+    assert client.get("/timeline", params={"instrument": "sdf-actt"}).status_code == 404

@@ -868,57 +868,14 @@ def timeline(
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Every version of every provision, with the window its rules are in force, by date."""
-    from .corpus import load_rulebase, suggest
+    from .corpus import load_rulebase, suggest, timeline_rows
 
     rb = load_rulebase(_state["law_dir"])
     if instrument is not None and instrument not in rb.instruments:
         raise InputError(
             f"no instrument {instrument!r}{suggest(instrument, rb.instruments)}; run 'article9 law' for the list"
         )
-    rows = []
-    for inst in rb.instruments.values():
-        if instrument is not None and inst.id != instrument:
-            continue
-        for p in inst.provisions:
-            for b in p.blocks:
-                end = None if b.end.isoformat() == "9999-12-31" else b.end.isoformat()
-                rows.append(
-                    {
-                        "from": b.start.isoformat(),
-                        "to": end,
-                        "provision": p.id,
-                        "title": p.title_on(b.start),
-                        "marker": p.marker,
-                        "instrument": inst.id,
-                        "source": f"{b.path}:{b.line}",
-                    }
-                )
-            for prev, n in zip(p.numbers, p.numbers[1:], strict=False):
-                rows.append(
-                    {
-                        "from": n.start.isoformat(),
-                        "to": None,
-                        "provision": p.id,
-                        "title": f"renumbered: {prev.article} ({prev.name}) becomes {n.article} ({n.name})",
-                        "marker": p.marker,
-                        "instrument": inst.id,
-                        "source": f"{inst.path}:{p.line}",
-                        "renumbered": {"from": prev.article, "to": n.article},
-                    }
-                )
-            if not p.blocks:
-                rows.append(
-                    {
-                        "from": None,
-                        "to": None,
-                        "provision": p.id,
-                        "title": p.title,
-                        "marker": p.marker,
-                        "instrument": inst.id,
-                        "source": f"{inst.path}:{p.line}",
-                    }
-                )
-    rows.sort(key=lambda r: (r["from"] or "9999", r["provision"]))
+    rows = timeline_rows(rb, instrument)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -341,3 +341,53 @@ def check_names(rb: RuleBase) -> None:
         unused = sorted(set(names) - used)
         if unused:
             raise RuleBaseError(f"vocabulary: {kind} '{unused[0]}' is declared but no rule uses it")
+
+
+def timeline_rows(rb: RuleBase, instrument: str | None = None) -> list[dict]:
+    """Every version of every provision (one row per rule block), each renumbering, and each
+    text-only provision, by date: the one timeline the command line and the HTTP API show."""
+    rows = []
+    for inst in rb.instruments.values():
+        if instrument is not None and inst.id != instrument:
+            continue
+        for p in inst.provisions:
+            for b in p.blocks:
+                end = None if b.end.isoformat() == "9999-12-31" else b.end.isoformat()
+                rows.append(
+                    {
+                        "from": b.start.isoformat(),
+                        "to": end,
+                        "provision": p.id,
+                        "title": p.title_on(b.start),
+                        "marker": p.marker,
+                        "instrument": inst.id,
+                        "source": f"{b.path}:{b.line}",
+                    }
+                )
+            for prev, n in zip(p.numbers, p.numbers[1:], strict=False):
+                rows.append(
+                    {
+                        "from": n.start.isoformat(),
+                        "to": None,
+                        "provision": p.id,
+                        "title": f"renumbered: {prev.article} ({prev.name}) becomes {n.article} ({n.name})",
+                        "marker": p.marker,
+                        "instrument": inst.id,
+                        "source": f"{inst.path}:{p.line}",
+                        "renumbered": {"from": prev.article, "to": n.article},
+                    }
+                )
+            if not p.blocks:
+                rows.append(
+                    {
+                        "from": None,
+                        "to": None,
+                        "provision": p.id,
+                        "title": p.title,
+                        "marker": p.marker,
+                        "instrument": inst.id,
+                        "source": f"{inst.path}:{p.line}",
+                    }
+                )
+    rows.sort(key=lambda r: (r["from"] or "9999", r["provision"]))
+    return rows

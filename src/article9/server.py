@@ -1021,17 +1021,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     def vocabulary() -> dict[str, Any]:
         return shared_engine().rb.vocabulary.model_dump()
 
-    @app.get("/timeline")
-    def timeline() -> list[dict[str, Any]]:
+    @app.get("/timeline", responses=NOT_FOUND)
+    def timeline(instrument: str | None = None) -> list[dict[str, Any]]:
+        """The same rows as `article9 timeline --json`: every rule block, every renumbering and
+        every text-only provision, by date."""
+        from .corpus import suggest, timeline_rows
+
         rb = shared_engine().rb
-        return [
-            {
-                "provision": b.provision_id,
-                "from": b.start.isoformat(),
-                "to": None if b.end == dt.date.max else b.end.isoformat(),
-            }
-            for b in sorted(rb.blocks, key=lambda b: (b.start, b.provision_id))
-        ]
+        if instrument is not None and instrument not in rb.instruments:
+            raise HTTPException(404, detail=f"no instrument {instrument!r}{suggest(instrument, rb.instruments)}")
+        return timeline_rows(rb, instrument)
 
     @app.get("/law")
     def law_index() -> list[dict[str, Any]]:
