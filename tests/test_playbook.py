@@ -314,3 +314,22 @@ def test_every_bundled_playbook_renders_in_every_format(path):
     assert "Step 0 · " in playbook_render.text(result, rb)
     assert playbook_render.markdown(result, rb).startswith("# Playbook: ")
     assert playbook_render.text(result, rb, "ja")
+
+
+def test_cli_draws_the_playbook_with_matplotlib(tmp_path):
+    """--svg draws the grid with the charting library (the charts extra), one cell per step
+    and action in its status's colour."""
+    path = ROOT / "playbooks" / "remote-island-gray-zone.yaml"
+    svg = tmp_path / "p.svg"
+    r = cli("playbook", str(path), "--svg", str(svg))
+    assert r.returncode == 0, r.stderr
+    text = svg.read_text()
+    assert "<svg" in text and "Matplotlib" in text  # drawn by the library, not by hand
+    result = play(path)
+    used = {c.status for s in result.walk() for c in s.cells}
+    assert {"permitted", "not_permitted"} <= used
+    from article9.playbook_render import Words
+
+    words = Words(engine().rb, "en")
+    assert all(words.action(a)[:30] in text for a in result.actions)  # one row per action
+    assert "<image" in text  # the grid of status colours

@@ -395,6 +395,10 @@ def compare(
 def playbook(
     file: Annotated[Path, typer.Argument(help="Playbook file (YAML or JSON): a crisis as dated steps.")],
     fmt: Fmt = Format.text,
+    svg: Annotated[
+        Path | None,
+        typer.Option("--svg", help="Also draw the steps against the actions as SVG (needs the charts extra)."),
+    ] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if a status differs from a step's 'expect'.")] = False,
     lang: Lang = "en",
     reform: Reform = None,
@@ -413,6 +417,11 @@ def playbook(
         typer.echo(playbook_render.markdown(result, engine.rb, lang), nl=False)
     else:
         typer.echo(playbook_render.text(result, engine.rb, lang), nl=False)
+    if svg is not None:
+        from .charts import playbook_svg
+
+        svg.write_text(playbook_svg(result, engine.rb, lang), encoding="utf-8")
+        typer.echo(f"wrote {svg}", err=True)
     if check:
         for m in result.mismatches:
             typer.echo(f"mismatch: {m}", err=True)
