@@ -37,7 +37,8 @@ LEFT_OUT = [
     ),
     (
         "PKO Act 1998 amendment (humanitarian relief without a ceasefire; election observation)",
-        "Concerns activities no action here asks about.",
+        "Humanitarian relief is encoded with the 2015 wording from 1992 ([P], pko-act/humanitarian-relief); "
+        "election observation is done by civilians, not SDF units (docs/actions.md).",
     ),
     (
         "PKO Act consent where no armed conflict has broken out (Art. 3(i), already before 2016)",
