@@ -17,9 +17,10 @@ LEFT_OUT = [
         "found, so the rules start on the last day the act allows (law/sioa.md).",
     ),
     (
-        "US Military Actions Related Measures Act (Act No. 113 of 2004; LB-04)",
-        "Promulgated 18 June 2004, commencement date not verified; its support to US forces in "
-        "armed attack situations is not encoded.",
+        "US Military Actions Related Measures Act (Act No. 113 of 2004; LB-04): ammunition, and the PM's "
+        "approval of services by units not on a defense operation",
+        "Goods and services are encoded from 2004-07-29 (law/usmaa.md); ammunition (not excluded by Art. 10(4)) "
+        "and the Art. 10(3) approval are not.",
     ),
     (
         "SDF Act Chapter 6 actions not encoded (77-3, 77-4, 79, 80, 83-2, 83-3, 84-5) and the other statutes",
