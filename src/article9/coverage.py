@@ -23,13 +23,8 @@ LEFT_OUT = [
         "and the Art. 10(3) approval are not.",
     ),
     (
-        "SDF Act Chapter 6 actions not encoded (77-3, 77-4, 79, 80, 83-2, 83-3, 84-5) and the other statutes",
+        "SDF Act Chapter 6 actions not encoded (80, 83-2, 83-3, 83(3), 84-5) and the other statutes",
         "Each is listed with the reason in docs/actions.md (src/article9/data/action-catalogue.yaml).",
-    ),
-    (
-        "SDF Act Art. 83(5) (no disaster relief for disasters caused by an armed attack, from 2004)",
-        "The commencement day of the Civil Protection Act amendment was not read; disaster relief is encoded "
-        "without that exclusion.",
     ),
     (
         "SDF Act Art. 84-4 (transport of nationals), the days before 2022-04-22",
