@@ -112,10 +112,41 @@ def build(scenario_dir: Path) -> str:
             shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
             window = rb.window_text(p.id) if p.blocks else "text only"
             out.append(f"| `{p.id}` | {p.marker} | {p.title} | {window} | {shown or '-'} |")
+    out += instruments(rb)
     out += ["", "## Left out on purpose", "", "| what | why |", "|---|---|"]
     out += [f"| {what} | {why} |" for what, why in LEFT_OUT]
     out += review_items()
     return "\n".join(out) + "\n"
+
+
+ENCODED_UP_TO = "2026-12-01"
+
+
+def instruments(rb) -> list[str]:  # noqa: ANN001
+    """Every instrument with its state: encoded (some provision has rules), or text only;
+    the instruments named in the action catalogue and not encoded at all follow in
+    docs/actions.md."""
+    out = [
+        "",
+        f"## Instruments (the law as encoded up to {ENCODED_UP_TO})",
+        "",
+        "Changes after this date are not encoded. An instrument is *encoded* when some provision has rules,",
+        "*text only* when its provisions are summarised without rules (the reason is in the provision's",
+        "'### Text read'); actions of instruments not encoded at all are listed with the reason in",
+        "docs/actions.md.",
+        "",
+        "| instrument | law number | e-Gov ID | state | provisions with rules | text-only provisions |",
+        "|---|---|---|---|---|---|",
+    ]
+    for inst in rb.instruments.values():
+        ruled = [p.id for p in inst.provisions if p.blocks]
+        text = [p.id for p in inst.provisions if not p.blocks]
+        state = "encoded" if ruled else "text only"
+        out.append(
+            f"| `{inst.id}` {inst.title_en} | {inst.law_number or '-'} | {inst.egov_id or '-'} | {state} | "
+            f"{len(ruled)} | {', '.join(f'`{t}`' for t in text) or '-'} |"
+        )
+    return out
 
 
 def review_items() -> list[str]:
