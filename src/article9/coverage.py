@@ -23,7 +23,7 @@ LEFT_OUT = [
         "and the Art. 10(3) approval are not.",
     ),
     (
-        "SDF Act Chapter 6 actions not encoded (80, 83(3), 84-5) and the other statutes",
+        "SDF Act Chapter 6 actions not encoded (80, 84-5) and the other statutes",
         "Each is listed with the reason in docs/actions.md (src/article9/data/action-catalogue.yaml).",
     ),
     (
