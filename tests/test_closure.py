@@ -43,19 +43,40 @@ def _json(*args: str) -> object:
 # -- outside the encoded law, one case per kind of action -----------------------------
 
 
-def test_non_force_support_outside_the_encoded_law_refugee_relief():
-    """The PKO Act category of humanitarian international relief (人道的な国際救援活動) is not
-    encoded at all, so no reform is needed to repeal it: a refugee-relief mission that is neither
-    a UN PKO nor a coordinated operation comes out outside the encoded law, in 1994 and today,
-    and the answer names the gap."""
+REPEAL_RELIEF = """---
+id: reform-no-relief-category
+kind: reform
+title_en: "Hypothetical: the PKO Act without its humanitarian relief category"
+title_ja: "仮想：人道的な国際救援活動の類型のない国際平和協力法"
+effective: 1992-08-10
+repeals: [pko-act/humanitarian-relief]
+---
+
+# No provisions: only the repeal.
+"""
+
+
+def test_non_force_support_outside_the_encoded_law_refugee_relief(tmp_path):
+    """The 1994 relief for Rwandan refugees at UNHCR's request rests on the PKO Act's category of
+    humanitarian international relief (人道的な国際救援活動), now encoded: permitted. With that
+    category repealed by a reform, as when it was missing from the rule base, the same case is
+    outside the encoded law, not 'not permitted': no claim says the PKO Act's bases are the only
+    ones."""
+    s = str(SCENARIOS / "history-1994-rwanda-refugee-relief.yaml")
+    d = _json("assess", s, "-d", "1994-09-13")[0]["determinations"][0]
+    assert d["status"] == "permitted"
+    reform = tmp_path / "reform.md"
+    reform.write_text(REPEAL_RELIEF)
+    d = _json("assess", s, "-d", "1994-09-13", "--reform", str(reform))[0]["determinations"][0]
+    assert d["status"] == "no_encoded_basis"
+    assert d["closure"]["closed"] == "false" and d["closure"]["claims"] == []
+    text = cli("assess", s, "-d", "1994-09-13", "--reform", str(reform)).stdout
+    assert "OUTSIDE THE ENCODED LAW" in text
+    # a mission that is neither a UN PKO, nor a coordinated operation, nor relief is outside too
     e = engine()
-    s = Scenario(**REFUGEE_RELIEF)
-    for day in (D(1994, 9, 1), D(2025, 6, 1)):
-        a = e.assess(s, day)
-        d = a.determination("pko_support_tasks")
-        assert d.status == "no_encoded_basis"
-        assert d.closure.closed == "false" and d.closure.claims == []
-        assert "pko-humanitarian-relief-and-election-observation" in [g.id for g in a.reach.gaps]
+    a = e.assess(Scenario(**REFUGEE_RELIEF), D(2025, 6, 1))
+    assert a.determination("pko_support_tasks").status == "no_encoded_basis"
+    assert "pko-election-observation" in [g.id for g in a.reach.gaps]
 
 
 def test_use_of_weapons_outside_the_encoded_law():
@@ -243,20 +264,19 @@ def test_diff_names_every_gap_it_touches():
     )
     data = _json(*args)
     gaps = [g["id"] for g in data["reach"]["gaps"]]
-    assert {"pko-humanitarian-relief-and-election-observation", "us-military-actions-act-2004"} <= set(gaps)
+    assert "pko-election-observation" in set(gaps)
     assert "nsc-deliberation-not-encoded" not in gaps  # that gap now ends on 1986-06-30
     rows = {r["action"]: r for r in data["rows"]}
-    assert "us-military-actions-act-2004" in rows["rear_support_foreign_forces"]["gaps"]
     text = cli(*args).stdout
-    assert "Known gap in the encoded law: US Military Actions Related Measures Act" in text
+    assert "Known gap in the encoded law: PKO Act international election observation not encoded" in text
     md = cli(*args, "-f", "md").stdout
-    assert "US Military Actions Related Measures Act" in md
+    assert "PKO Act international election observation not encoded" in md
     # the library names the same gaps as the command line
     from article9.reasoning import diff
 
     every = diff(engine(), D(2014, 6, 30), D(2016, 3, 29), ["transport_nationals_abroad", "pko_support_tasks"])
     ids = {g.id for g in every.reach.gaps}
-    assert "pko-humanitarian-relief-and-election-observation" in ids
+    assert "pko-election-observation" in ids
     nsc = _json("diff", "--from", "1985-06-30", "--to", "1987-06-30", "-a", "use_force_defend_japan")
     assert "nsc-deliberation-not-encoded" in [g["id"] for g in nsc["reach"]["gaps"]]
 

@@ -93,3 +93,14 @@ def test_coverage_document_is_current():
     assert (ROOT / "docs" / "coverage.md").read_text() == build(SCENARIOS), (
         "docs/coverage.md is stale: run python -m article9.coverage > docs/coverage.md"
     )
+
+
+def test_actions_catalogue_is_current_and_consistent():
+    from helpers import ROOT
+
+    from article9.actions import build, problems
+
+    assert not problems()
+    assert (ROOT / "docs" / "actions.md").read_text() == build(), (
+        "docs/actions.md is stale: run python -m article9.actions > docs/actions.md"
+    )

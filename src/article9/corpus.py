@@ -286,9 +286,10 @@ def find_by_number(rb: RuleBase, citation: str, day: dt.date | None) -> list[tup
     return out
 
 
-def check_names(rb: RuleBase) -> None:
-    """Fail fast when a rule uses a name the vocabulary lacks, or the vocabulary declares
-    a name that no rule of any date uses."""
+def check_names(rb: RuleBase, unused_ok: bool = False) -> None:
+    """Fail fast when a rule uses a name the vocabulary lacks, or (unless `unused_ok`, for a
+    reform whose repeals may leave names unused) the vocabulary declares a name that no rule
+    of any date uses."""
     v = rb.vocabulary
     constants = v.constants()
     heads = {r.head_name for r in rb.rules}
@@ -331,6 +332,8 @@ def check_names(rb: RuleBase) -> None:
                             f"{where}: '{value}' in {atom.name}/{len(atom.args)} is not in the vocabulary{suggest(value, pool)}"
                         )
                     used.add(value)
+    if unused_ok:
+        return
     for kind, names in (
         ("fact", v.facts),
         ("action", v.actions),

@@ -17,13 +17,19 @@ LEFT_OUT = [
         "found, so the rules start on the last day the act allows (law/sioa.md).",
     ),
     (
-        "US Military Actions Related Measures Act (Act No. 113 of 2004; LB-04)",
-        "Promulgated 18 June 2004, commencement date not verified; its support to US forces in "
-        "armed attack situations is not encoded.",
+        "US Military Actions Related Measures Act (Act No. 113 of 2004; LB-04): ammunition, and the PM's "
+        "approval of services by units not on a defense operation",
+        "Goods and services are encoded from 2004-07-29 (law/usmaa.md); ammunition (not excluded by Art. 10(4)) "
+        "and the Art. 10(3) approval are not.",
     ),
     (
-        "SDF Act Art. 77 (standby order), Art. 77-2 (defensive facilities)",
-        "Preparatory measures that authorise no action this rule base asks about yet.",
+        "SDF Act Chapter 6 actions not encoded (80, 84-5) and the other statutes",
+        "Each is listed with the reason in docs/actions.md (src/article9/data/action-catalogue.yaml).",
+    ),
+    (
+        "SDF Act Arts. 83-2 and 83-3, the days before 1978-12-14 and 2000-06-16",
+        "Each came with an act in force on a Cabinet-order day within six months of promulgation; the days "
+        "were not read, so the rules start on the latest day each act allows and may miss earlier days.",
     ),
     (
         "SDF Act Art. 84-4 (transport of nationals), the days before 2022-04-22",
@@ -32,7 +38,8 @@ LEFT_OUT = [
     ),
     (
         "PKO Act 1998 amendment (humanitarian relief without a ceasefire; election observation)",
-        "Concerns activities no action here asks about.",
+        "Humanitarian relief is encoded with the 2015 wording from 1992 ([P], pko-act/humanitarian-relief); "
+        "election observation is done by civilians, not SDF units (docs/actions.md).",
     ),
     (
         "PKO Act consent where no armed conflict has broken out (Art. 3(i), already before 2016)",
@@ -105,6 +112,7 @@ def build(scenario_dir: Path) -> str:
             shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
             window = rb.window_text(p.id) if p.blocks else "text only"
             out.append(f"| `{p.id}` | {p.marker} | {p.title} | {window} | {shown or '-'} |")
+    out += instruments(rb)
     out += ["", "## Left out on purpose", "", "| what | why |", "|---|---|"]
     out += [f"| {what} | {why} |" for what, why in LEFT_OUT]
     reach = rb.reach
@@ -118,6 +126,34 @@ def build(scenario_dir: Path) -> str:
             out.append(f"| `{g.id}`: {g.title.en} | {g.window} | {on} | {g.note.en} |")
     out += review_items()
     return "\n".join(out) + "\n"
+
+
+def instruments(rb) -> list[str]:  # noqa: ANN001
+    """Every instrument with its state: encoded (some provision has rules), or text only;
+    the instruments named in the action catalogue and not encoded at all follow in
+    docs/actions.md."""
+    out = [
+        "",
+        "## Instruments",
+        "",
+        f"The law is encoded and checked up to {rb.reach.encoded_to} (law/reach.yaml, the one place that date is "
+        "declared); the known gaps are listed above. An instrument is *encoded* when some provision has rules,",
+        "*text only* when its provisions are summarised without rules (the reason is in the provision's",
+        "'### Text read'); actions of instruments not encoded at all are listed with the reason in",
+        "docs/actions.md.",
+        "",
+        "| instrument | law number | e-Gov ID | state | provisions with rules | text-only provisions |",
+        "|---|---|---|---|---|---|",
+    ]
+    for inst in rb.instruments.values():
+        ruled = [p.id for p in inst.provisions if p.blocks]
+        text = [p.id for p in inst.provisions if not p.blocks]
+        state = "encoded" if ruled else "text only"
+        out.append(
+            f"| `{inst.id}` {inst.title_en} | {inst.law_number or '-'} | {inst.egov_id or '-'} | {state} | "
+            f"{len(ruled)} | {', '.join(f'`{t}`' for t in text) or '-'} |"
+        )
+    return out
 
 
 def review_items() -> list[str]:

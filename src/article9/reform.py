@@ -159,7 +159,7 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
             )
     new.rules = rules
     new.__dict__.pop("blocks", None)
-    check_names(new)
+    check_names(new, unused_ok=True)  # a repeal may leave a fact or action without rules
     _check_stratified(rules, {r.id for r in added})
     _trial_ground(new)
     return new
