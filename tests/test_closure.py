@@ -267,6 +267,8 @@ def test_diff_names_every_gap_it_touches():
     assert "pko-election-observation" in set(gaps)
     assert "nsc-deliberation-not-encoded" not in gaps  # that gap now ends on 1986-06-30
     rows = {r["action"]: r for r in data["rows"]}
+    assert rows["pko_support_tasks"]["gaps"] == ["pko-election-observation"]
+    assert rows["rear_support_foreign_forces"]["gaps"] == []  # the 2004 act is encoded now
     text = cli(*args).stdout
     assert "Known gap in the encoded law: PKO Act international election observation not encoded" in text
     md = cli(*args, "-f", "md").stdout
