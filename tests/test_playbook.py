@@ -333,3 +333,21 @@ def test_cli_draws_the_playbook_with_matplotlib(tmp_path):
     words = Words(engine().rb, "en")
     assert all(words.action(a)[:30] in text for a in result.actions)  # one row per action
     assert "<image" in text  # the grid of status colours
+
+
+def test_drawing_without_the_charts_extra_is_a_clear_input_error(monkeypatch):
+    """Without matplotlib (the charts extra) --svg says how to install it: exit 2, not 70."""
+    import sys
+
+    from article9.charts import playbook_svg
+    from article9.errors import InputError
+
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes 'import matplotlib' fail
+    result = play(ROOT / "playbooks" / "remote-island-gray-zone.yaml")
+    with pytest.raises(
+        InputError, match=r"needs the charts extra \(matplotlib\): pip install 'article9\[charts\]'"
+    ) as err:
+        playbook_svg(result, engine().rb)
+    assert err.value.exit_code == 2

@@ -51,10 +51,10 @@ def playbook_svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
     """The playbook as SVG: one column per step (branches one after another, each named),
     one row per followed action, each cell in its status's colour; a white dot marks a cell
     waiting on a procedure step and a black frame an expectation not met."""
+    Figure = _pyplot()  # first: without the extra, a clear error rather than an ImportError
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch, Rectangle
 
-    Figure = _pyplot()
     words = Words(rb, lang)
     legend_words = LEGEND.get(lang, LEGEND["en"])
     cols = columns(r)

@@ -268,27 +268,11 @@ def load_playbook(path: Path, rb: RuleBase) -> Playbook:
 
 
 def load_playbook_text(text: str, rb: RuleBase, name: str = "<playbook>") -> Playbook:
-    """Parse YAML (or JSON) with the scenario reader's loader, which keeps each key's line."""
-    from .scenario import _Loader
+    """Parse YAML (or JSON) with the scenario reader, which keeps each key's line."""
+    from .scenario import read_yaml
 
-    loader = None
-    try:
-        loader = _Loader(text)
-        data = loader.get_single_data()
-    except InputError as exc:
-        raise InputError(f"{name}:{exc.message}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        raise InputError(f"{where}: invalid YAML: {exc.problem or exc.context or 'syntax error'}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
-    except RecursionError:
-        raise InputError(f"{name}: invalid YAML: nested too deeply") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    return playbook_from_data(data, rb, name, getattr(loader, "key_lines", {}))
+    data, key_lines = read_yaml(text, name)
+    return playbook_from_data(data, rb, name, key_lines)
 
 
 def check_playbook(pb: Playbook, rb: RuleBase) -> Playbook:

@@ -104,7 +104,9 @@ def _fact_value(name: str, value: Any, line: int | str) -> bool | None:
     raise InputError(f"{line}: fact '{name}' has value {_show(value)}; expected true, false or unknown")
 
 
-def load_scenario_text(text: str, rb: RuleBase, name: str = "<scenario>") -> Scenario:
+def read_yaml(text: str, name: str) -> tuple[Any, dict]:
+    """Parse YAML (or JSON) with the loader that refuses aliases and keeps each key's line;
+    every error names the file, line and column. Returns the data and the key lines."""
     loader = None
     try:
         loader = _Loader(text)
@@ -129,7 +131,11 @@ def load_scenario_text(text: str, rb: RuleBase, name: str = "<scenario>") -> Sce
     finally:
         if loader is not None:
             loader.dispose()
-    key_lines = getattr(loader, "key_lines", {})
+    return data, getattr(loader, "key_lines", {})
+
+
+def load_scenario_text(text: str, rb: RuleBase, name: str = "<scenario>") -> Scenario:
+    data, key_lines = read_yaml(text, name)
     if not isinstance(data, dict):
         raise InputError(f"{name}: a scenario is a mapping with at least 'title' and 'facts'")
     return scenario_from_data(data, rb, name, key_lines)
