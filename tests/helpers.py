@@ -47,6 +47,31 @@ def law_copy(tmp_path: Path) -> Path:
     return dest
 
 
+# Browser tests wait for what the page shows, never for a deadline near the work's length: the
+# page's requests with unknown facts take seconds on a loaded 2-core machine.
+BROWSER_WAIT_MS = 90_000
+
+
+def browser_app():
+    """The app for browser tests: the service's request limit raised far above any request's
+    length, since these tests are about what the page shows (the limits have their own tests)."""
+    from article9.server import ServiceSettings, create_app
+
+    return create_app(ServiceSettings(timeout=300))
+
+
+class Patient:
+    """A Playwright browser whose pages wait BROWSER_WAIT_MS for what they are told to wait for."""
+
+    def __init__(self, browser) -> None:  # noqa: ANN001
+        self.browser = browser
+
+    def new_page(self, **options):  # noqa: ANN003, ANN201
+        page = self.browser.new_page(**options)
+        page.set_default_timeout(BROWSER_WAIT_MS)
+        return page
+
+
 @contextmanager
 def serving(app) -> Iterator[str]:
     """Run an ASGI app under a real uvicorn on a free loopback port, in a thread; yields its

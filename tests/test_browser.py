@@ -14,8 +14,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
 
-from helpers import serving  # noqa: E402
+from helpers import BROWSER_WAIT_MS, Patient, browser_app, serving  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+expect.set_options(timeout=BROWSER_WAIT_MS)
 
 ARGS = [
     "--no-sandbox",
@@ -30,9 +32,7 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def server():
-    from article9.server import app
-
-    with serving(app) as base:
+    with serving(browser_app()) as base:
         yield base
 
 
@@ -41,7 +41,7 @@ def browser():
     assert CHROMIUM, "CI must install Chromium (see .ci/run)"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
+        yield Patient(b)
         b.close()
 
 
