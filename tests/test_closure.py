@@ -433,3 +433,53 @@ def test_batch_names_the_reach_of_the_law_on_stderr(tmp_path):
         str(REFORMS / "repeal-2015-legislation.md"),
     )
     assert "HYPOTHETICAL REFORM, NOT THE LAW" in reform.stderr
+
+
+def test_later_acsa_partners_and_cyber_measures_are_outside_the_encoded_law_with_their_gaps():
+    """Issue 13: goods for a German frigate (the SDF Act articles for German forces, in force with
+    the Japan-Germany ACSA on 2024-07-12, are not read) and a cyber operation against servers
+    abroad in late 2026 (Act No. 43 of 2025, article and commencement not read) get no confident
+    answer: the supply is outside the encoded law and the answer names the gap; the cyber
+    provision has no rules and every answer from its promulgation names its gap."""
+    e = engine()
+    german = Scenario(title="x", facts=yaml_facts("peacetime-supply-german-frigate-2025.yaml"))
+    a = e.assess(german, D(2025, 6, 1), ["peacetime_supply_foreign_forces"])
+    assert a.determination("peacetime_supply_foreign_forces").status == "no_encoded_basis"
+    gaps = [g.id for g in a.reach.gaps]
+    assert "acsa-later-partners" in gaps and "active-cyber-defense-2025" in gaps
+    before = e.assess(german, D(2017, 6, 1), ["peacetime_supply_foreign_forces"])
+    assert "acsa-later-partners" not in [g.id for g in before.reach.gaps]
+    assert "active-cyber-defense-2025" not in [g.id for g in before.reach.gaps]
+    # the Australian request is encoded and still permitted
+    aus = Scenario(title="x", facts=yaml_facts("peacetime-supply-australian-frigate.yaml"))
+    assert (
+        e.assess(aus, D(2025, 6, 1), ["peacetime_supply_foreign_forces"])
+        .determination("peacetime_supply_foreign_forces")
+        .status
+        == "permitted"
+    )
+    rb = e.rb
+    assert not rb.provisions["cyber-2025/communications-protection"].blocks
+    assert rb.instruments["cyber-2025"].egov_id == "507AC0000000043"
+    out = cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2026-11-15").stdout
+    assert "Active Cyber Defense package (2025): SDF communications protection measures not encoded" in out
+
+
+def test_secondment_to_a_un_command_needs_its_conditions_and_starts_in_2016():
+    """PKO Act Art. 27 (from 2016-03-29): permitted with every condition and step; before 2016,
+    or with the consent to the operation unstable, outside the encoded law; without the NSC
+    deliberation or the Prime Minister's consent, a step is missing."""
+    e = engine()
+    facts = yaml_facts("pko-un-command-secondment.yaml")
+    act = ["second_officers_un_command"]
+    d = e.assess(Scenario(title="x", facts=facts), D(2025, 6, 1), act).determination(act[0])
+    assert d.status == "permitted"
+    assert e.assess(Scenario(title="x", facts=facts), D(2015, 6, 1), act).determination(act[0]).status == (
+        "no_encoded_basis"
+    )
+    for missing in ("nsc_deliberated", "pm_consented_secondment", "seconded_officer_consented"):
+        d = e.assess(Scenario(title="x", facts={**facts, missing: False}), D(2025, 6, 1), act).determination(act[0])
+        assert d.status != "permitted", missing
+    unknown = {k: v for k, v in facts.items() if k != "secondment_no_interruption_expected"}
+    d = e.assess(Scenario(title="x", facts=unknown), D(2025, 6, 1), act).determination(act[0])
+    assert d.status == "depends"

@@ -104,3 +104,20 @@ def test_the_api_timeline_is_the_command_line_timeline():
     assert any(r["from"] is None for r in api)  # text-only provisions are listed too
     assert any("renumbered" in r for r in client.get("/timeline", params={"instrument": "sdf-act"}).json())
     assert client.get("/timeline", params={"instrument": "sdf-actt"}).status_code == 404
+
+
+def test_timeline_places_text_only_changes_on_their_act_s_date():
+    """A text-only provision has no window, but the timeline dates it by its instrument's
+    promulgation: the 2025 cyber act shows as a 2025 change; an instrument whose front matter
+    gives no date keeps the plain text-only row."""
+    rows = json.loads(cli("timeline", "--json").stdout)
+    cyber = [r for r in rows if r["provision"] == "cyber-2025/communications-protection"]
+    assert cyber and cyber[0]["from"] is None and cyber[0]["promulgated"] == "2025-05-23"
+    assert any(r["provision"] == "sdf-act/84-4" and r["from"] == "2022-04-22" for r in rows)
+    out = cli("timeline").stdout
+    line = next(x for x in out.splitlines() if "cyber-2025/communications-protection" in x)
+    assert line.startswith("text only; act of 2025-05-23")
+    from article9.corpus import _iso_date_or_none
+
+    assert _iso_date_or_none("not verified (within 18 months)") is None
+    assert _iso_date_or_none(None) is None

@@ -890,6 +890,8 @@ def timeline(
         return
     for r in rows:
         window = f"{r['from']} .. {r['to'] or ''}" if r["from"] else "(no rules: text only)"
+        if not r["from"] and r.get("promulgated"):
+            window = f"text only; act of {r['promulgated']}"
         if "renumbered" in r:
             window = f"{r['from']} renumbered"
         console.print(f"{window:<26} {r['provision']:<40} [{r['marker']}] {r['title']}", highlight=False, markup=False)

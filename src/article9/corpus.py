@@ -381,6 +381,8 @@ def timeline_rows(rb: RuleBase, instrument: str | None = None) -> list[dict]:
                     }
                 )
             if not p.blocks:
+                # no window, but the instrument's promulgation date (where it is a date) places
+                # a text-only change on the timeline, e.g. the 2025 cyber act
                 rows.append(
                     {
                         "from": None,
@@ -390,7 +392,16 @@ def timeline_rows(rb: RuleBase, instrument: str | None = None) -> list[dict]:
                         "marker": p.marker,
                         "instrument": inst.id,
                         "source": f"{inst.path}:{p.line}",
+                        "promulgated": _iso_date_or_none(inst.promulgated),
                     }
                 )
-    rows.sort(key=lambda r: (r["from"] or "9999", r["provision"]))
+    rows.sort(key=lambda r: (r["from"] or "9999", r.get("promulgated") or "9999", r["provision"]))
     return rows
+
+
+def _iso_date_or_none(text: str | None) -> str | None:
+    """The text if it is a YYYY-MM-DD date, else None (front matter may say 'not verified')."""
+    try:
+        return dt.date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
