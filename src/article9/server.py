@@ -37,20 +37,14 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import __version__
+from . import __version__, query
 from .errors import Article9Error, LimitError
 from .models import Assessment, Comparison, Diff, Scenario, WhatIf, _valid_unicode
 from .playbook import Playbook, PlaybookResult
+from .query import InterviewAnswer as InterviewResponse
+from .query import Question, scenario_dir
 
 WEB = Path(__file__).parent / "web"
-
-
-def scenario_dir() -> Path:
-    """The bundled scenarios: installed beside the package's data, or the source tree's."""
-    installed = Path(sys.prefix) / "share" / "article9" / "scenarios"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def playbook_dir() -> Path:
@@ -83,7 +77,19 @@ EXAMPLE_SCENARIO = {
 }
 
 
-class AssessRequest(BaseModel):
+class Common(BaseModel):
+    """What every POST body may say besides its question: the language of the answer's words,
+    and a bundled reform (GET /reforms) to answer under instead of the law."""
+
+    lang: str = Field(default="en", pattern="^(en|ja)$", description="Language of labels and explanations.")
+    reform: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Answer under this bundled hypothetical reform (an id from GET /reforms), not the law.",
+    )
+
+
+class AssessRequest(Common):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -95,10 +101,9 @@ class AssessRequest(BaseModel):
         default_factory=list, description="Dates to assess; default the scenario's, else today."
     )
     actions: list[str] = Field(default_factory=list, description="Actions; default the scenario's, else all.")
-    lang: str = Field(default="en", pattern="^(en|ja)$", description="Language of labels and explanations.")
 
 
-class ExplainRequest(BaseModel):
+class ExplainRequest(Common):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -110,7 +115,7 @@ class ExplainRequest(BaseModel):
     date: dt.date | None = None
 
 
-class CompareRequest(BaseModel):
+class CompareRequest(Common):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"scenario": EXAMPLE_SCENARIO, "dates": ["2014-06-01", "2016-05-01"]}]},
@@ -120,7 +125,7 @@ class CompareRequest(BaseModel):
     actions: list[str] = Field(default_factory=list)
 
 
-class WhatIfRequest(BaseModel):
+class WhatIfRequest(Common):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -133,7 +138,7 @@ class WhatIfRequest(BaseModel):
     max_changes: int = Field(default=3, ge=1, le=6)
 
 
-class DiffRequest(BaseModel):
+class DiffRequest(Common):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -147,7 +152,7 @@ class DiffRequest(BaseModel):
     actions: list[str] = Field(default_factory=list)
 
 
-class InterviewRequest(BaseModel):
+class InterviewRequest(Common):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -172,19 +177,15 @@ class InterviewRequest(BaseModel):
         _valid_unicode(value)
         return value
 
-    lang: str = Field(default="en", pattern="^(en|ja)$")
+
+class PlaybookRequest(Playbook):
+    """A playbook (docs/playbook-format.md) and, as every POST body, `lang` and `reform`."""
+
+    lang: str = Field(default="en", pattern="^(en|ja)$", description="Language of the answer's words.")
+    reform: str | None = Field(default=None, max_length=100, description="A bundled reform id (GET /reforms).")
 
 
-class Question(BaseModel):
-    fact: str
-    kind: str
-    question: str
-    help: str
-
-
-class InterviewResponse(BaseModel):
-    question: Question | None = Field(description="null when no question can change the answers")
-    assessment: Assessment
+__all__ = ["InterviewResponse", "Question", "scenario_dir"]
 
 
 # --- service settings -------------------------------------------------------------------
@@ -490,7 +491,7 @@ class TimeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from .engine import time_limit
+        from .query import time_limit
 
         started = False
         abandoned = False
@@ -693,22 +694,21 @@ def fast_json(text: str) -> Response:
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The app, with the service limits of `settings` (default: from the environment)."""
-    from .library import engine as packaged_engine
 
-    reformed: list = []  # the engine under ARTICLE9_REFORM (article9 serve --reform FILE), made once
-
-    def shared_engine():  # noqa: ANN202
-        """The engine every request uses: the packaged law, or under a hypothetical reform,
-        whose answers then carry regime.kind 'reform' and its banner."""
+    def shared_engine(reform: str | None = None):  # noqa: ANN202
+        """The engine a request uses: the packaged law, under the service's reform
+        (ARTICLE9_REFORM, `article9 serve --reform FILE`) or the request's bundled `reform`;
+        a reformed answer carries regime.kind 'reform' and its banner."""
+        if reform is not None:
+            try:
+                path = query.bundled_reform(reform)
+            except query.NotFound as exc:
+                raise HTTPException(
+                    422, detail=[{"loc": ["body", "reform"], "msg": exc.message, "type": "value_error"}]
+                ) from None
+            return query.engine(None, path)
         path = os.environ.get(ENV_REFORM, "").strip()
-        if not path:
-            return packaged_engine()
-        if not reformed:
-            from .engine import Engine
-            from .reform import load_reform
-
-            reformed.append(Engine(load_reform(packaged_engine().rb, Path(path))))
-        return reformed[0]
+        return query.engine(None, Path(path) if path else None)
 
     settings = settings or ServiceSettings.from_env()
     overrunning: set[asyncio.Future[None]] = set()
@@ -727,16 +727,19 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
         decision_log = DecisionLog(Path(os.environ[ENV_LOG]))
 
-    def record(s: Scenario, results: list[Assessment], source: str) -> None:
+    def record(s: Scenario, results: list[Assessment], source: str, reform: str | None = None) -> None:
         """Append the answers to the decision log (ARTICLE9_LOG, set by `article9 --log FILE serve`)."""
         if decision_log is not None:
             for result in results:
-                decision_log.record(shared_engine().rb, s, result, source)
+                decision_log.record(shared_engine(reform).rb, s, result, source)
 
     @app.exception_handler(Article9Error)
     async def _user_error(_request: Request, exc: Article9Error) -> JSONResponse:
         if isinstance(exc, LimitError):  # the question is valid; answering it took too long
             return JSONResponse(status_code=503, content={"detail": exc.message})
+        problems = getattr(exc, "problems", None)
+        if problems:
+            return JSONResponse(status_code=422, content={"detail": [p.model_dump() for p in problems]})
         return JSONResponse(
             status_code=422, content={"detail": [{"loc": ["body"], "msg": exc.message, "type": "value_error"}]}
         )
@@ -764,40 +767,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         n = len(shared_engine().rb.vocabulary.actions)
         at_most(actions, n, [*where, "actions"], "actions", f" (the vocabulary has {n})")
 
-    def checked(s: Scenario, where: tuple[str, ...] = ("body", "scenario")) -> Scenario:
-        """Names must be in the vocabulary: a 422 that points at the offending field."""
-        from .corpus import suggest
-        from .engine import check_date
-
+    def checked(s: Scenario, where: tuple[str, ...] = ("body", "scenario"), reform: str | None = None) -> Scenario:
+        """Names must be in the vocabulary: a 422 that points at the offending field (the
+        same check as every face's, query.scenario_problems)."""
         limited(s.dates, s.actions, where)
-        v = shared_engine().rb.vocabulary
-        problems = [
-            {"loc": [*where, "facts", f], "msg": f"unknown fact {f!r}{suggest(f, v.facts)}", "type": "value_error"}
-            for f in s.facts
-            if f not in v.facts
-        ]
-        problems += [
-            {
-                "loc": [*where, "actions", i],
-                "msg": f"unknown action {a!r}{suggest(a, v.actions)}",
-                "type": "value_error",
-            }
-            for i, a in enumerate(s.actions)
-            if a not in v.actions
-        ]
-        for i, d in enumerate(s.dates):
-            try:
-                check_date(d)
-            except Article9Error as exc:
-                problems.append({"loc": [*where, "dates", i], "msg": exc.message, "type": "value_error"})
-        from .reach import contradiction_text, violated
-
-        problems += [
-            {"loc": [*where, "facts", next(iter(c.facts))], "msg": contradiction_text(c), "type": "value_error"}
-            for c in violated(shared_engine().rb.reach.constraints, s.facts)
-        ]
+        problems = query.scenario_problems(shared_engine(reform).rb, s, where)
         if problems:
-            raise HTTPException(422, detail=problems)
+            raise HTTPException(422, detail=[p.model_dump() for p in problems])
         return s
 
     costly_slots = threading.BoundedSemaphore(settings.costly)
@@ -811,8 +787,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         unknown facts), at most settings.max_cost (a 422). A costly request waits for one of
         settings.costly slots, so that cheap requests keep most of the process; if none frees
         up within COSTLY_WAIT seconds (or its deadline) it is a 503."""
-        from .engine import _DEADLINE
-
         cost = dates * actions * (1 + unknowns)
         if cost > settings.max_cost:
             msg = (
@@ -824,8 +798,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         if cost < COSTLY_FROM:
             yield
             return
-        deadline = _DEADLINE.get()
-        left = settings.timeout if deadline is None else max(deadline[0] - time.monotonic(), 0.0)
+        left = query.deadline_left(settings.timeout)
         # a request waiting for a slot holds one of the worker's threads: not for long
         if not costly_slots.acquire(timeout=min(left, COSTLY_WAIT)):
             raise LimitError(
@@ -840,10 +813,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     def n_actions(actions: Sized | None) -> int:
         return len(actions) if actions else len(shared_engine().rb.vocabulary.actions)
 
-    def day(value: dt.date | None, s: Scenario | None = None) -> dt.date:
-        if value is not None:
-            return value
-        return s.dates[0] if s is not None and s.dates else dt.date.today()
+    day = query.default_day
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
@@ -854,79 +824,79 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @app.post("/assess", response_model=list[Assessment], response_model_by_alias=True, responses=POST_ERRORS)
     def assess(req: AssessRequest) -> Response:
         limited(req.dates, req.actions)
-        s = checked(req.scenario)
+        e = shared_engine(req.reform)
+        s = checked(req.scenario, reform=req.reform)
         days = list(dict.fromkeys(req.dates or s.dates or [dt.date.today()]))  # a date given twice: once
         with budget(len(days), n_actions(req.actions or s.actions), unknown(s)):
-            results = [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
-        record(s, results, "api /assess")
+            results = query.assess(e, s, days, req.actions or None, req.lang)
+        record(s, results, "api /assess", req.reform)
         return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
     @app.post("/explain", response_model=Assessment, response_model_by_alias=True, responses=POST_ERRORS)
     def explain(req: ExplainRequest) -> Response:
-        s = checked(req.scenario)
+        e = shared_engine(req.reform)
+        s = checked(req.scenario, reform=req.reform)
         with budget(1, 1, unknown(s)):
-            result = shared_engine().assess(s, day(req.date, s), [req.action])
-        record(s, [result], "api /explain")
+            result = query.explain(e, s, req.action, day(req.date, s), req.lang)
+        record(s, [result], "api /explain", req.reform)
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/compare", response_model=Comparison, response_model_by_alias=True, responses=POST_ERRORS)
     def compare(req: CompareRequest) -> Response:
         limited(req.dates, req.actions)
-        s = checked(req.scenario)
+        e = shared_engine(req.reform)
+        s = checked(req.scenario, reform=req.reform)
         with budget(len(set(req.dates)), n_actions(req.actions or s.actions), unknown(s)):
-            result = shared_engine().compare(
-                s, req.dates, req.actions or None, on_result=lambda r: record(s, [r], "api /compare")
+            result = query.compare(
+                e,
+                s,
+                req.dates,
+                req.actions or None,
+                req.lang,
+                on_result=lambda r: record(s, [r], "api /compare", req.reform),
             )
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/whatif", response_model=WhatIf, response_model_by_alias=True, responses=POST_ERRORS)
     def whatif(req: WhatIfRequest) -> Response:
-        s = checked(req.scenario)
+        e = shared_engine(req.reform)
+        s = checked(req.scenario, reform=req.reform)
         with budget(req.max_changes, 1, unknown(s)):  # a search over changes: always bounded by its deadline
-            result = shared_engine().whatif(s, req.action, day(req.date, s), max_changes=req.max_changes)
+            result = query.whatif(e, s, req.action, day(req.date, s), req.max_changes, req.lang)
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.post("/diff", response_model=Diff, response_model_by_alias=True, responses=POST_ERRORS)
     def diff(req: DiffRequest) -> Response:
-        from .reasoning import diff as run
-
         limited(actions=req.actions)
+        e = shared_engine(req.reform)
         with budget(2, n_actions(req.actions), COSTLY_FROM):  # every fact open: always a costly request
             return fast_json(
-                run(shared_engine(), req.from_date, req.to_date, req.actions or None).model_dump_json(by_alias=True)
+                query.diff(e, req.from_date, req.to_date, req.actions or None, req.lang).model_dump_json(by_alias=True)
             )
 
     @app.post("/interview/next", response_model=InterviewResponse, response_model_by_alias=True, responses=POST_ERRORS)
     def interview_next(req: InterviewRequest) -> InterviewResponse:
-        from .interview import question_for
-
-        e = shared_engine()
-        s = checked(Scenario(title="interview", facts=req.facts, actions=req.actions), ("body",))
-        when = day(req.date)
+        e = shared_engine(req.reform)
+        s = checked(Scenario(title="interview", facts=req.facts, actions=req.actions), ("body",), req.reform)
         actions = req.actions or list(e.rb.vocabulary.actions)
         with budget(1, len(actions), unknown(s)):  # one assessment gives the answers and the question
-            assessment = e.assess(s, when, actions)
-            fact = question_for(e, assessment, set(req.asked) | {k for k, v in req.facts.items() if v is not None})
-        question = None
-        if fact is not None:
-            f = e.rb.vocabulary.facts[fact]
-            question = Question(
-                fact=fact, kind=f.kind, question=getattr(f.question, req.lang), help=getattr(f.help, req.lang)
-            )
-        record(s, [assessment], "api /interview/next")
-        return InterviewResponse(question=question, assessment=assessment)
+            answer = query.interview_next(e, req.facts, req.actions, day(req.date), req.asked, req.lang)
+        record(s, [answer.assessment], "api /interview/next", req.reform)
+        return answer
 
     @app.post("/playbook", response_model=PlaybookResult, response_model_by_alias=True, responses=POST_ERRORS)
-    def playbook(req: Playbook) -> Response:
+    def playbook(req: PlaybookRequest) -> Response:
         """Play a crisis playbook (the format of docs/playbook-format.md, as JSON)."""
         from .playbook import check_playbook, count_steps, run
 
-        at_most(req.actions, len(shared_engine().rb.vocabulary.actions), ["body", "actions"], "actions")
+        e = shared_engine(req.reform)
+        at_most(req.actions, len(e.rb.vocabulary.actions), ["body", "actions"], "actions")
         n = count_steps(req)
         if n > MAX_PLAYBOOK_STEPS:
             msg = f"at most {MAX_PLAYBOOK_STEPS} steps in one playbook, branches included, not {n}"
             raise HTTPException(422, detail=[{"loc": ["body", "steps"], "msg": msg, "type": "too_long"}])
-        result = run(shared_engine(), check_playbook(req, shared_engine().rb))
+        pb = Playbook.model_validate(req.model_dump(exclude={"lang", "reform"}))
+        result = run(e, check_playbook(pb, e.rb))
         return fast_json(result.model_dump_json(by_alias=True))
 
     @app.get("/playbooks")
@@ -961,27 +931,28 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @app.get("/scenarios")
     def scenarios() -> list[dict[str, Any]]:
         """The bundled scenario library."""
-        from .scenario import load_scenario
-
-        rb = shared_engine().rb
-        out = []
-        for path in sorted(scenario_dir().glob("*.yaml")):
-            s = load_scenario(path, rb)
-            out.append({"name": path.stem, "title": s.title, "dates": [d.isoformat() for d in s.dates]})
-        return out
+        return query.scenarios(shared_engine().rb)
 
     @app.get("/scenarios/{name}", response_model=Scenario, responses=NOT_FOUND)
     def scenario_file(name: str) -> Scenario:
-        from .scenario import load_scenario
+        try:
+            return query.bundled_scenario(shared_engine().rb, name)
+        except query.NotFound as exc:
+            raise HTTPException(404, detail=exc.message) from None
 
-        path = scenario_dir() / f"{name}.yaml"
-        try:  # a name too long for the file system raises (ENAMETOOLONG): it names no scenario either
-            found = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name) is not None and path.is_file()
-        except OSError:
-            found = False
-        if not found:
-            raise HTTPException(404, detail=f"no bundled scenario {name[:100]!r}")
-        return load_scenario(path, shared_engine().rb)
+    @app.get("/reforms")
+    def reforms() -> list[dict[str, Any]]:
+        """The bundled hypothetical reforms: a POST body's `reform` names one by its id."""
+        return [r.model_dump(mode="json") for r in query.reforms()]
+
+    @app.get("/messages/{lang}", responses=NOT_FOUND)
+    def messages(lang: str) -> dict[str, str]:
+        """The catalogue of words of one language (key -> text), the same the Python faces use."""
+        from .i18n import LANGS, flat
+
+        if lang not in LANGS:
+            raise HTTPException(404, detail=f"no catalogue for {lang[:20]!r}; there are: {', '.join(LANGS)}")
+        return flat(lang)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -1019,97 +990,39 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @app.get("/vocabulary")
     def vocabulary() -> dict[str, Any]:
-        return shared_engine().rb.vocabulary.model_dump()
+        return query.vocabulary(shared_engine().rb)
 
     @app.get("/timeline", responses=NOT_FOUND)
     def timeline(instrument: str | None = None) -> list[dict[str, Any]]:
         """The same rows as `article9 timeline --json`: every rule block, every renumbering and
         every text-only provision, by date."""
-        from .corpus import suggest, timeline_rows
-
-        rb = shared_engine().rb
-        if instrument is not None and instrument not in rb.instruments:
-            raise HTTPException(404, detail=f"no instrument {instrument!r}{suggest(instrument, rb.instruments)}")
-        return timeline_rows(rb, instrument)
+        try:
+            return query.timeline(shared_engine().rb, instrument)
+        except query.NotFound as exc:
+            raise HTTPException(404, detail=exc.message) from None
 
     @app.get("/law")
     def law_index() -> list[dict[str, Any]]:
-        rb = shared_engine().rb
-        return [
-            {
-                "id": p.id,
-                "title": p.title,
-                "title_ja": p.title_ja,
-                "marker": p.marker,
-                "instrument": p.instrument,
-                "window": rb.window_text(p.id) if p.blocks else "",
-                "summary": p.summary,
-                "summary_ja": p.summary_ja,
-            }
-            for p in rb.provisions.values()
-        ]
+        return query.law_index(shared_engine().rb)
 
     @app.get("/law/{provision_id:path}", responses=NOT_FOUND)
-    def law(provision_id: str) -> dict[str, Any]:
-        from .corpus import suggest
-
-        rb = shared_engine().rb
-        if provision_id in rb.instruments:
-            inst = rb.instruments[provision_id]
-            return {
-                "instrument": inst.id,
-                "title": inst.title_en,
-                "title_ja": inst.title_ja,
-                "kind": inst.kind,
-                "law_number": inst.law_number,
-                "egov_id": inst.egov_id,
-                "promulgated": inst.promulgated,
-                "in_force": inst.in_force,
-                "sources": inst.sources,
-                "intro": inst.intro,
-                "provisions": [
-                    {"id": p.id, "title": p.title, "title_ja": p.title_ja, "marker": p.marker} for p in inst.provisions
-                ],
-            }
+    def law(provision_id: str, date: dt.date | None = None) -> dict[str, Any]:
+        """A provision by id or alias, an instrument, 'INSTRUMENT ARTICLE', or a prefix of ids:
+        the same lookup as `article9 law`. One provision is answered as itself, an instrument
+        as itself with its provisions listed, several provisions as {citation, provisions}."""
         try:
-            p = rb.provision(provision_id)
-        except KeyError:
-            raise HTTPException(
-                404, detail=f"no provision {provision_id!r}{suggest(provision_id, rb.provisions)}"
-            ) from None
-        inst = rb.instruments[p.instrument]
+            found = query.law(shared_engine().rb, provision_id, date)
+        except query.NotFound as exc:
+            raise HTTPException(404, detail=exc.message) from None
+        if found.instrument is not None:
+            return found.instrument.model_dump(mode="json")
+        views = [p.model_dump(mode="json", by_alias=True) for p in found.provisions]
+        if len(views) == 1 and not found.numbered:
+            return views[0]
         return {
-            "id": p.id,
-            "title": p.title,
-            "title_ja": p.title_ja,
-            "marker": p.marker,
-            "sources": p.sources,
-            "instrument": p.instrument,
-            "instrument_title": inst.title_en,
-            "instrument_title_ja": inst.title_ja,
-            "law_number": inst.law_number,
-            "summary": p.summary,
-            "summary_ja": p.summary_ja,
-            "read": p.read,
-            "numbers": [
-                {
-                    "from": n.start.isoformat(),
-                    "to": None if n.end == dt.date.max else n.end.isoformat(),
-                    "article": n.article,
-                    "article_ja": n.article_ja,
-                    "title": n.title(),
-                    "title_ja": n.title("ja"),
-                }
-                for n in p.numbers
-            ],
-            "blocks": [
-                {
-                    "from": b.start.isoformat(),
-                    "to": None if b.end == dt.date.max else b.end.isoformat(),
-                    "rules": b.text,
-                }
-                for b in p.blocks
-            ],
+            "citation": found.citation,
+            "numbered": [n.model_dump() for n in found.numbered],
+            "provisions": views,
         }
 
     return app
