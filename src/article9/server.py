@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime as dt
 import functools
 import json
@@ -23,7 +24,6 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterator, Mapping, Sized
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,7 +32,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -204,26 +214,81 @@ ENV_REFORM = "ARTICLE9_REFORM"  # a reform file the whole service answers under 
 ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
-@dataclass(frozen=True)
-class ServiceSettings:
-    """The service's limits. Defaults suit one analyst's browser and scripts on loopback."""
+_ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("environ", default=None)
 
-    max_body: int = 256 * 1024
-    """Largest request body in bytes (declared or streamed); larger is a 413."""
-    timeout: float = 10.0
-    """Seconds a request may take; longer is a 503 (the engine's thread finishes in the background)."""
-    cors: tuple[str, ...] = ()
-    """Origins allowed to call the API from a browser; empty means no CORS headers at all."""
-    max_dates: int = 50
-    """Most dates in one request (in `dates` and in the scenario's `dates`)."""
-    max_cost: int = 20_000
-    """Largest cost of one request: distinct dates x actions x (1 + unknown facts); more is a 422."""
-    costly: int = 2
-    """Requests costing more than COSTLY_FROM that one worker process runs at once; others wait, then 503."""
-    max_in_flight: int = 4
-    """POST requests one client (address) may have in flight, in one worker; more get a 429."""
 
-    def __post_init__(self) -> None:
+class _Environment(EnvSettingsSource):
+    """The ARTICLE9_* variables of os.environ, or of the mapping given to from_env()."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        given = _ENVIRON.get()
+        if given is None:
+            return super()._load_env_vars()
+        return {k.lower(): v for k, v in given.items() if v.strip()}
+
+
+def _number(kind: type, env: str) -> Any:
+    """A before-validator: text from the environment read as a number, or an error naming the variable."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                return kind(text)
+            except ValueError:
+                raise ValueError(f"{env} must be a number, not {text!r}") from None
+        return value
+
+    return BeforeValidator(parse)
+
+
+def _origins(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(o.strip() for o in value.split(",") if o.strip())
+    return tuple(value)
+
+
+class ServiceSettings(BaseSettings):
+    """The service's limits, read with pydantic-settings from ARTICLE9_* environment variables
+    (unset or empty means the default; `article9 serve` sets them from its options). Defaults
+    suit one analyst's browser and scripts on loopback."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARTICLE9_", frozen=True, extra="ignore", env_ignore_empty=True, populate_by_name=True
+    )
+
+    max_body: Annotated[int, _number(int, ENV_MAX_BODY)] = Field(
+        default=256 * 1024, description="Largest request body in bytes (declared or streamed); larger is a 413."
+    )
+    timeout: Annotated[float, _number(float, ENV_TIMEOUT)] = Field(
+        default=10.0,
+        description="Seconds a request may take; longer is a 503 (the engine's thread finishes in the background).",
+    )
+    cors: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_origins)] = Field(
+        default=(), description="Origins allowed to call the API from a browser; empty means no CORS headers at all."
+    )
+    max_dates: Annotated[int, _number(int, ENV_MAX_DATES)] = Field(
+        default=50, description="Most dates in one request (in `dates` and in the scenario's `dates`)."
+    )
+    max_cost: Annotated[int, _number(int, ENV_MAX_COST)] = Field(
+        default=20_000,
+        description="Largest cost of one request: distinct dates x actions x (1 + unknown facts); more is a 422.",
+    )
+    costly: Annotated[int, _number(int, ENV_COSTLY)] = Field(
+        default=2,
+        validation_alias=AliasChoices("costly", ENV_COSTLY),
+        description="Requests costing more than COSTLY_FROM that one worker process runs at once; others wait, then 503.",
+    )
+    max_in_flight: Annotated[int, _number(int, ENV_MAX_IN_FLIGHT)] = Field(
+        default=4, description="POST requests one client (address) may have in flight, in one worker; more get a 429."
+    )
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any, **_: Any) -> tuple:
+        return init_settings, _Environment(settings_cls)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> ServiceSettings:
         if self.max_body < 0:
             raise ValueError(f"--max-body ({ENV_MAX_BODY}) must be 0 bytes or more, not {self.max_body}")
         if not 0 < self.timeout < 86400:
@@ -245,30 +310,21 @@ class ServiceSettings:
                     f"--cors ({ENV_CORS}) takes origins like https://example.org (scheme, host, port; "
                     f"no path), not {origin!r}"
                 )
+        return self
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:
         """Settings from ARTICLE9_MAX_BODY (bytes), ARTICLE9_TIMEOUT (seconds), ARTICLE9_CORS
-        (origins, comma-separated) and ARTICLE9_MAX_DATES; unset means the default. A value
-        that is not a number is a ValueError naming the variable."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name, field, kind in (
-            (ENV_MAX_BODY, "max_body", int),
-            (ENV_TIMEOUT, "timeout", float),
-            (ENV_MAX_DATES, "max_dates", int),
-            (ENV_MAX_COST, "max_cost", int),
-            (ENV_COSTLY, "costly", int),
-            (ENV_MAX_IN_FLIGHT, "max_in_flight", int),
-        ):
-            text = env.get(name, "").strip()
-            if text:
-                try:
-                    values[field] = kind(text)
-                except ValueError:
-                    raise ValueError(f"{name} must be a number, not {text!r}") from None
-        origins = tuple(o.strip() for o in env.get(ENV_CORS, "").split(",") if o.strip())
-        return cls(**values, cors=origins)
+        (origins, comma-separated), ARTICLE9_MAX_DATES, ARTICLE9_MAX_COST,
+        ARTICLE9_COSTLY_REQUESTS and ARTICLE9_MAX_IN_FLIGHT (of os.environ, or of `environ`);
+        unset means the default. A bad value is a ValueError naming the variable."""
+        token = _ENVIRON.set(environ)
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise ValueError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        finally:
+            _ENVIRON.reset(token)
 
 
 # --- connections ------------------------------------------------------------------------
