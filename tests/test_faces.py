@@ -288,3 +288,10 @@ def test_cli_lang_is_checked_everywhere():
     for args in (("vocab",), ("law", "sdf-act/76-1-ii"), ("pathways", "--date", "2016-05-01"), ("interview",)):
         out = cli(*args, "--lang", "fr")
         assert out.returncode == 2 and "--lang must be en or ja (got 'fr')" in out.stderr, args
+
+
+def test_docs_layout_names_every_module():
+    lines = [line for line in (ROOT / "docs" / "layout.md").read_text().splitlines() if line.startswith("- `")]
+    names = {n for line in lines for n in re.findall(r"`([\w.]+\.py)`", line.split("`: ")[0] + "`")}
+    missing = sorted(p.name for p in SRC.glob("*.py") if p.name not in names)
+    assert missing == [], f"docs/layout.md has no line for: {', '.join(missing)}"
