@@ -1149,10 +1149,17 @@ class Explainer:
         """The condition 'not <sym>' in words, stated as what holds: the catalogue's negative
         reading of the predicate (e.g. 'every step ... is done' for not procedure_missing), or
         'it is not the case that ...'. None for a fact (shown by its short label and value)."""
-        from .i18n import catalogue
-
         if sym.name == "holds":
             return None
+        key = (sym, f"not {self.lang}")
+        cached = self.prog.text_cache.get(key)
+        if cached is None:
+            cached = self.prog.text_cache[key] = self._negated_text(sym)
+        return cached
+
+    def _negated_text(self, sym: clingo.Symbol) -> str:
+        from .i18n import catalogue
+
         template = catalogue(self.lang).get(f"neg_{sym.name}")
         if template is None or sym.name not in self.rb.vocabulary.predicates:
             return fill(catalogue(self.lang)["negated_true"].replace("{text}", "{0}"), [self.text(sym)])

@@ -208,19 +208,34 @@ def default_day(value: dt.date | None, s: Scenario | None = None) -> dt.date:
 # --- the questions -----------------------------------------------------------------------
 
 
-def _with_summaries(e: Engine, a: Assessment, lang: str) -> Assessment:
-    """Each determination with its one-sentence headline (`summary`) in `lang`."""
+_SINCE: dict[tuple[int, str, dt.date], tuple[object, dt.date | None]] = {}
+
+
+def _since(e: Engine, action: str, day: dt.date) -> dt.date | None:
     import clingo
 
-    from .summary import reading_since, summary
+    from .summary import reading_since
 
-    prog = e.program(a.date)
-    dets = []
+    key = (id(e.rb), action, day)
+    hit = _SINCE.get(key)
+    if hit is None or hit[0] is not e.rb:  # the same rule base, not one that reused its id
+        bearing = e.program(day).provisions_for(clingo.Function("constitutional", [clingo.Function(action)]))
+        hit = _SINCE[key] = (e.rb, reading_since(e.rb, bearing, day))
+        if len(_SINCE) > 4096:
+            _SINCE.pop(next(iter(_SINCE)))
+    return hit[1]
+
+
+def _with_summaries(e: Engine, a: Assessment, lang: str) -> Assessment:
+    """Each determination with its one-sentence headline (`summary`) in `lang`. The engine's
+    memo hands back the same determination for the same question (its key holds the date and
+    the language), so a headline is written once per answer and kept with it."""
+    from .summary import summary
+
     for d in a.determinations:
-        bearing = prog.provisions_for(clingo.Function("constitutional", [clingo.Function(d.action)]))
-        since = reading_since(e.rb, bearing, a.date)
-        dets.append(d.model_copy(update={"summary": summary(e.rb, d, a.date, lang, since)}))
-    return a.model_copy(update={"determinations": dets})
+        if d.summary is None:
+            d.summary = summary(e.rb, d, a.date, lang, _since(e, d.action, a.date))
+    return a
 
 
 def assess(
