@@ -633,38 +633,52 @@ def law(
             for p in inst.provisions:
                 console.print(f"  {p.id} [{p.marker}] {p.title}  ({rb.window_text(p.id)})", highlight=False)
         return
+    from .i18n import t
+
     found = query.law(rb, citation, day)
-    when = f"on {day.isoformat()}" if day else "at some time"
+    when = t("law_on", lang, date=day.isoformat()) if day else t("law_any_time", lang)
     for hit in found.numbered:
         console.print(
-            f"{found.citation} {when}: {hit.provision}, cited as {hit.cited_as} in {hit.window}", highlight=False
+            t("law_cited_as", lang, citation=found.citation, when=when, id=hit.provision, title=hit.cited_as)
+            + f" ({hit.window})",
+            highlight=False,
         )
     if found.instrument is not None:
         inst = found.instrument
         console.print(f"[bold]{inst.title}[/bold] ({inst.title_ja})", highlight=False)
         console.print(
-            f"law number: {inst.law_number or '-'}; e-Gov ID: {inst.egov_id or '-'}; promulgated: "
-            f"{inst.promulgated or '-'}; in force: {inst.in_force or '-'}; sources: {', '.join(inst.sources)}",
+            t(
+                "law_instrument",
+                lang,
+                number=inst.law_number or "-",
+                egov=inst.egov_id or "-",
+                promulgated=inst.promulgated or "-",
+                in_force=inst.in_force or "-",
+                sources=", ".join(inst.sources),
+            ),
             highlight=False,
         )
     for p in found.provisions:
         console.print()
         console.print(
-            f"[bold]{p.id}[/bold] {p.title} ({p.title_ja})  [{p.marker}]  sources: {', '.join(p.sources)}",
+            f"[bold]{p.id}[/bold] {p.title} ({p.title_ja})  [{p.marker}]  "
+            f"{t('law_sources', lang)}: {', '.join(p.sources)}",
             highlight=False,
         )
         for n in p.numbers:
-            console.print(f"  numbered {n.title} ({n.title_ja}) in {n.from_}..{n.to or ''}", highlight=False)
+            console.print(
+                "  " + t("law_numbered", lang, title=n.title, title_ja=n.title_ja, window=f"{n.from_}..{n.to or ''}"),
+                highlight=False,
+            )
         console.print(p.summary_ja if lang == "ja" and p.summary_ja else p.summary, highlight=False, markup=False)
         if p.read:
-            console.print("[bold]Text read[/bold]", highlight=False)
+            console.print(f"[bold]{t('law_text_read', lang)}[/bold]", highlight=False)
             console.print(p.read, highlight=False, markup=False)
         if day is not None and not p.blocks and p.window:
-            console.print(
-                f"[dim]No rules of this provision are in force on {day.isoformat()} (in force: {p.window}).[/dim]"
-            )
+            console.print("[dim]" + t("law_no_rules_on", lang, date=day.isoformat(), window=p.window) + "[/dim]")
         for b in p.blocks:
-            console.print(f"[cyan]rules in force {b.from_}..{b.to or ''}[/cyan]  ({b.source})", highlight=False)
+            window = f"{b.from_}..{b.to or ''}"
+            console.print(f"[cyan]{t('law_rules_in_force', lang, window=window)}[/cyan]  ({b.source})", highlight=False)
             console.print(b.rules, highlight=False, markup=False)
 
 
@@ -806,7 +820,7 @@ def serve(
         if value is not None:
             os.environ[name] = str(value)  # read by each worker's app, so --workers N sees them too
     try:
-        from .server import ServiceSettings
+        from .service import ServiceSettings
 
         settings = ServiceSettings.from_env()
     except ValueError as exc:
@@ -814,7 +828,7 @@ def serve(
     # a solver call may not outlive the request it serves: past the time limit it is cancelled
     os.environ.setdefault("ARTICLE9_SOLVE_SECONDS", str(settings.timeout))
     try:
-        from .server import HeaderTimeoutProtocol, max_connections
+        from .service import HeaderTimeoutProtocol, max_connections
 
         limit = max_connections()
     except ValueError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -271,6 +271,25 @@ def _lang_of(text: str) -> str:
     return "ja" if any("\u3040" <= ch <= "\u9fff" for ch in text) else "en"
 
 
+class _Shown:
+    """Jupyter shows the answer as Markdown or HTML, rendered in the language it was given in."""
+
+    SHOWN_BY: ClassVar[tuple[str, str]] = ("", "")  # the render functions for Markdown and HTML
+
+    def _lang(self) -> str:
+        return "en"
+
+    def _repr_markdown_(self) -> str:
+        from . import render
+
+        return getattr(render, self.SHOWN_BY[0])(self, self._lang())
+
+    def _repr_html_(self) -> str:
+        from . import render
+
+        return getattr(render, self.SHOWN_BY[1])(self, self._lang())
+
+
 def _frame(rows: list[dict[str, Any]]) -> Any:
     try:
         import pandas as pd
@@ -309,7 +328,7 @@ class CompareRow(BaseModel):
     changes: list[CompareChange]
 
 
-class Comparison(BaseModel):
+class Comparison(_Shown, BaseModel):
     schema_id: str = Field(default="article9.comparison/1", alias="schema")
     scenario: str
     dates: list[dt.date]
@@ -321,18 +340,10 @@ class Comparison(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
+    SHOWN_BY: ClassVar[tuple[str, str]] = ("comparison_markdown", "comparison_html")
+
     def _lang(self) -> str:
         return _lang_of(self.rows[0].label if self.rows else "")
-
-    def _repr_markdown_(self) -> str:
-        from .render import comparison_markdown
-
-        return comparison_markdown(self, self._lang())
-
-    def _repr_html_(self) -> str:
-        from .render import comparison_html
-
-        return comparison_html(self, self._lang())
 
     def to_dataframe(self) -> Any:
         """One row per action and date (needs pandas)."""
@@ -365,7 +376,7 @@ class Alternative(BaseModel):
     explanation: Step
 
 
-class WhatIf(BaseModel):
+class WhatIf(_Shown, BaseModel):
     schema_id: str = Field(default="article9.whatif/1", alias="schema")
     scenario: str
     action: str
@@ -381,18 +392,10 @@ class WhatIf(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
+    SHOWN_BY: ClassVar[tuple[str, str]] = ("whatif_markdown", "whatif_html")
+
     def _lang(self) -> str:
         return _lang_of(self.alternatives[0].explanation.text if self.alternatives else "")
-
-    def _repr_markdown_(self) -> str:
-        from .render import whatif_markdown
-
-        return whatif_markdown(self, self._lang())
-
-    def _repr_html_(self) -> str:
-        from .render import whatif_html
-
-        return whatif_html(self, self._lang())
 
     def to_dataframe(self) -> Any:
         """One row per fact change of each alternative (needs pandas)."""

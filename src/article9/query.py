@@ -357,18 +357,18 @@ def timeline(rb: RuleBase, instrument: str | None = None) -> list[dict]:
 # --- the law -----------------------------------------------------------------------------
 
 
-class BlockView(BaseModel):
+class _WindowView(BaseModel):
     model_config = {"populate_by_name": True}
     from_: str = Field(alias="from")
     to: str | None
+
+
+class BlockView(_WindowView):
     rules: str
     source: str
 
 
-class NumberView(BaseModel):
-    model_config = {"populate_by_name": True}
-    from_: str = Field(alias="from")
-    to: str | None
+class NumberView(_WindowView):
     article: str
     article_ja: str
     title: str
