@@ -1,4 +1,5 @@
-"""Pydantic models shared by the engine and every face: scenarios in, assessments out."""
+"""Pydantic models shared by the engine and every face: scenarios in, assessments out
+(over 400 lines: every answer's shape, with its field descriptions for the JSON Schema)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The query layer: the one set of functions every face calls (the command line, the HTTP
 API, the library, batch and the decision log). Each takes validated input and returns a
 pydantic model; validation, lookups and the law live here, words in `i18n` and `render`.
-No face imports the engine: they ask here."""
+No face imports the engine: they ask here. (Over 400 lines: one function per question,
+and the views of the law the faces show.)"""
 
 from __future__ import annotations
 

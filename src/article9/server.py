@@ -1,5 +1,6 @@
-"""The HTTP API (FastAPI): a thin face over the query layer. Request and response bodies are the
-library's pydantic models. Bad input is a 422 naming the field; nothing leaks a traceback.
+"""The HTTP API (FastAPI): a thin face over the query layer (over 400 lines: the request
+models with their OpenAPI examples, and one short route per question). Request and
+response bodies are the library's pydantic models. Bad input is a 422 naming the field; nothing leaks a traceback.
 
 Service limits (docs/service.md): request bodies are capped (413), each request has a time
 limit (503), dates and actions per request are capped (422), CORS is off unless origins are
