@@ -200,7 +200,7 @@ def test_a02_a_number_argument_in_an_explained_atom_is_shown(tmp_path):
     ):
         r = run(*args, "--reform", path, timeout=120)
         assert r.rc == 0, (args[0], r.err[-500:])
-    assert "step 1 for" in run("explain", SCEN, "defend_foreign_warship", "-d", "2027-06-01", "--reform", path).out
+    assert "Step 1 for" in run("explain", SCEN, "defend_foreign_warship", "-d", "2027-06-01", "--reform", path).out
 
 
 @pytest.mark.parametrize(

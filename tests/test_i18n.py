@@ -51,7 +51,7 @@ def test_vocabulary_and_law_have_japanese():
 def test_japanese_answer_from_the_command_line():
     out = cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2014-06-01", "--lang", "ja")
     assert out.returncode == 0
-    assert "許されない（確定）" in out.stdout and "NOT PERMITTED" not in out.stdout
+    assert "判定: 許されない" in out.stdout and "Not permitted" not in out.stdout
     data = json.loads(
         cli("assess", str(SCENARIOS / "us-ship-defense.yaml"), "-d", "2014-06-01", "--lang", "ja", "-f", "json").stdout
     )

@@ -150,7 +150,7 @@ def test_whatif_cli_and_bad_input():
     from helpers import SCENARIOS, cli
 
     out = cli("whatif", str(SCENARIOS / "us-ship-defense.yaml"), "defend_foreign_warship", "-d", "2014-06-01")
-    assert out.returncode == 0 and "armed_attack_on_japan: False -> True" in out.stdout
+    assert out.returncode == 0 and "(armed_attack_on_japan: false → true)" in out.stdout
     bad = cli("whatif", str(SCENARIOS / "us-ship-defense.yaml"), "defend_foreign_warship", "--max-changes", "9")
     assert bad.returncode == 2 and "--max-changes must be from 1 to 6" in bad.stderr
 

@@ -12,6 +12,7 @@ _LAZY = {
     "assess": "library",
     "compare": "library",
     "whatif": "library",
+    "explain": "library",
     "diff": "library",
     "playbook": "playbook",
     "engine": "library",

@@ -320,7 +320,9 @@ def replay(engine: object, path: Path) -> Replay:
         scenario = Scenario(title=title, facts={f: v for f, v in logged_facts.items() if f in known})
         present = [a for a in actions if a in rb.vocabulary.actions]
         try:
-            result = engine.assess(scenario, day, present)  # type: ignore[attr-defined]
+            from .query import assess
+
+            result = assess(engine, scenario, [day], present)[0]  # type: ignore[arg-type]
         except InputError as exc:
             raise InputError(f"{path}: decision {decision}: {exc.message}") from None
         if result.rulebase.hash != rb_hash and rb_hash not in report.old_rulebases:

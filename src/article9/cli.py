@@ -1,6 +1,7 @@
-"""The command line: a thin face over the engine. Exit codes: 0 answered; 1 an answer
-differs from the scenario's expectations (assess --check); 2 invalid input; 3 invalid
-rule base; 4 a solver call ran past its time limit; 70 internal error."""
+"""The command line: a thin face over the query layer (options -> `query` -> `render`).
+Exit codes: 0 answered; 1 an answer differs from the scenario's expectations (assess
+--check); 2 invalid input; 3 invalid rule base; 4 a solver call ran past its time limit;
+70 internal error. (Over 400 lines: one short function per command, 20 commands.)"""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ app = typer.Typer(
     help="Japan's law on the use of force and SDF operations, executable. "
     "Assess a scenario on a date; see why; read the law behind it.",
 )
-# On a terminal Rich fits the width; piped output keeps long lines whole for grep and diff.
-console = Console(width=None if sys.stdout.isatty() else 200)
+# On a terminal Rich fits the width; piped output is never wrapped, so long lines stay whole
+# for grep and diff.
+console = Console() if sys.stdout.isatty() else Console(width=100_000, soft_wrap=True)
 _state: dict[str, Path | None] = {"law_dir": None, "log": None}
+_lang = {"value": "en"}  # the language of the command being run, for its error line
 
 
 class Format(StrEnum):
@@ -46,42 +49,41 @@ Lang = Annotated[str, typer.Option("--lang", help="Language of the answer: en or
 Fmt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
-def _show(result, fmt: Format, markdown, text) -> None:  # noqa: ANN001 - one place for the three formats
+def _show(result, fmt: Format, markdown, text, lang: str = "en") -> None:  # noqa: ANN001 - the three formats
     if fmt is Format.json:
         typer.echo(
             json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False, indent=2)
         )
     elif fmt is Format.md:
-        typer.echo(markdown(result))
+        typer.echo(markdown(result, lang))
     else:
-        text(result, console)
+        text(result, console, lang)
 
 
 Reform = Annotated[
     Path | None,
-    typer.Option("--reform", help="A hypothetical-regime law file that adds, replaces or repeals provisions."),
+    typer.Option(
+        "--reform",
+        help="A hypothetical-regime law file that adds, replaces or repeals provisions, "
+        "or the id of a bundled reform (see 'article9 reforms').",
+    ),
 ]
 
 
 def _rulebase(reform: Path | None = None):  # noqa: ANN202
-    from .corpus import load_rulebase
+    from . import query
 
-    rb = load_rulebase(_state["law_dir"])
-    if reform is not None:
-        from .reform import load_reform
-
-        rb = load_reform(rb, reform)
-    return rb
+    return query.rulebase(_state["law_dir"], reform)
 
 
 def _engine(reform: Path | None = None):  # noqa: ANN202 - lazy import keeps start-up fast
-    from .engine import Engine
+    from . import query
 
-    return Engine(_rulebase(reform))
+    return query.engine(_state["law_dir"], reform)
 
 
 def _open_scenario(file: Path, lang: str, reform: Path | None):  # noqa: ANN202 - lazy imports
-    """Set the language, build the engine (with any reform) and load the scenario against its vocabulary."""
+    """Check the language, build the engine (with any reform) and load the scenario against its vocabulary."""
     from .scenario import load_scenario
 
     _set_lang(lang)
@@ -90,11 +92,10 @@ def _open_scenario(file: Path, lang: str, reform: Path | None):  # noqa: ANN202 
 
 
 def _set_lang(lang: str) -> None:
-    from . import render
+    from .query import check_lang
 
-    if lang not in ("en", "ja"):
-        raise InputError(f"--lang must be en or ja (got '{lang}')")
-    render.LANG["value"] = lang
+    _lang["value"] = lang if lang in ("en", "ja") else "en"
+    check_lang(lang)
 
 
 def _dates(values: list[str] | None, fallback: list[dt.date]) -> list[dt.date]:
@@ -177,13 +178,14 @@ def assess(
     reform: Reform = None,
 ) -> None:
     """Assess every action (or the chosen ones) of a scenario on one or more dates."""
+    from . import query
     from .expect import mismatches
 
     engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
-    results = [engine.assess(scenario, d, action or None, lang=lang) for d in days]
+    results = query.assess(engine, scenario, days, action or None, lang)
     _record(engine, scenario, results, "cli assess")
-    _emit(results, fmt, max_depth=6)
+    _emit(results, fmt, lang, max_depth=6)
     if check:
         problems = [m for r in results if r.date in scenario.expect for m in mismatches(r, scenario.expect[r.date])]
         for p in problems:
@@ -203,22 +205,24 @@ def explain(
 ) -> None:
     """Explain one action's answer in full: every step, its rule and its provision."""
 
+    from . import query
+
     engine, scenario = _open_scenario(file, lang, reform)
     day = _dates([date] if date else None, scenario.dates)[0]
-    result = engine.assess(scenario, day, [action], lang=lang)
+    result = query.explain(engine, scenario, action, day, lang)
     _record(engine, scenario, [result], "cli explain")
-    _emit([result], fmt, max_depth=None, rules=True)
+    _emit([result], fmt, lang, max_depth=None, rules=True)
 
 
-def _emit(results: list, fmt: Format, max_depth: int | None, rules: bool = False) -> None:
+def _emit(results: list, fmt: Format, lang: str, max_depth: int | None, rules: bool = False) -> None:
     from . import render
 
     if fmt is Format.json:
         typer.echo(render.to_json(results))
     elif fmt is Format.md:
-        typer.echo(render.markdown(results))
+        typer.echo(render.markdown(results, lang, rules=rules))
     else:
-        render.print_text(results, console, max_depth=max_depth, rules=rules)
+        render.print_text(results, console, max_depth=max_depth, rules=rules, lang=lang)
 
 
 @app.command()
@@ -232,12 +236,12 @@ def whatif(
     reform: Reform = None,
 ) -> None:
     """The smallest changes to the scenario's known facts that would flip the answer, smallest first."""
-    from . import render
+    from . import query, render
 
     engine, scenario = _open_scenario(file, lang, reform)
     day = _dates([date] if date else None, scenario.dates)[0]
-    result = engine.whatif(scenario, action, day, max_changes=max_changes, lang=lang)
-    _show(result, fmt, render.whatif_markdown, render.print_whatif)
+    result = query.whatif(engine, scenario, action, day, max_changes, lang)
+    _show(result, fmt, render.whatif_markdown, render.print_whatif, lang)
 
 
 @app.command()
@@ -252,86 +256,72 @@ def interview(
     """Answer only the questions that can still change the outcome; saves a scenario file."""
     import yaml
 
-    from .engine import check_action
+    from . import query, render
     from .i18n import BACK, NO, QUIT, UNKNOWN, YES, t
-    from .interview import next_question
-    from .models import Scenario
     from .scenario import parse_date
 
-    if lang not in ("en", "ja"):
-        raise InputError(f"--lang must be en or ja (got '{lang}')")
+    _set_lang(lang)
     if out.is_dir():  # found now, not after every question has been answered
         raise InputError(f"--out {out}: is a folder; give a file name")
     if not out.parent.is_dir():
         raise InputError(f"--out {out}: no such folder {str(out.parent)!r}")
     engine = _engine()
     v = engine.rb.vocabulary
-    actions = list(action or v.actions)
-    for a in actions:
-        check_action(engine.rb, a)
-    day = parse_date(date, "--date") if date else __import__("datetime").date.today()
+    actions = query.check_actions(engine.rb, action or v.actions)
+    day = parse_date(date, "--date") if date else dt.date.today()
     facts: dict[str, bool | None] = {}
     history: list[str] = []
 
-    def show(title: str) -> None:
-        result = engine.assess(Scenario(title="interview", facts=facts), day, actions)
+    def show(title: str, answer: query.InterviewAnswer) -> None:
         console.print(title, highlight=False)
-        for d in result.determinations:
-            label = getattr(v.actions[d.action].label, lang)
-            console.print(f"  {label}: {t(d.status, lang)}", highlight=False, markup=False)
+        for d in answer.assessment.determinations:
+            console.print(f"  {d.label}: {t(d.status, lang)}", highlight=False, markup=False)
+            if d.summary:
+                console.print(f"    {d.summary}", highlight=False, markup=False, style="dim")
 
     console.print(t("interview_title", lang, date=day.isoformat()), highlight=False)
-    from types import SimpleNamespace
-
-    from . import render
-
-    render.LANG["value"] = lang
-    render.print_preamble(
-        SimpleNamespace(regime=engine.regime(lang), reach=engine.reach([day], actions, lang)), console
-    )
+    render.print_preamble(query.regime_and_reach(engine, [day], actions, lang), console, lang)
     console.print(t("answers_help", lang), highlight=False)
     quit_early = False
     while True:
-        fact = next_question(engine, Scenario(title="interview", facts=facts), actions, day, set(history))
-        if fact is None:
+        answer = query.interview_next(engine, facts, actions, day, history, lang)
+        if answer.question is None:
             console.print(t("no_more", lang), highlight=False)
-            show(t("final", lang))
+            show(t("final", lang), answer)
             break
-        f = v.facts[fact]
+        q = answer.question
         console.print(
-            f"\n{t('question', lang, n=len(history) + 1)} [{fact}]: {getattr(f.question, lang)}",
+            f"\n{t('question', lang, n=len(history) + 1)} [{q.fact}]: {q.question}",
             highlight=False,
             markup=False,
         )
-        console.print(f"  ({t('help', lang)}: {getattr(f.help, lang)})", highlight=False, markup=False, style="dim")
+        console.print(f"  ({t('help', lang)}: {q.help})", highlight=False, markup=False, style="dim")
         try:
-            answer = input("> ").strip().lower()
+            reply = input("> ").strip().lower()
         except EOFError:
-            answer = "q"
-        if answer in QUIT:
+            reply = "q"
+        if reply in QUIT:
             quit_early = True
             break
-        if answer in BACK:
+        if reply in BACK:
             if history:
                 facts.pop(history.pop(), None)
             else:
                 console.print(t("nothing_to_undo", lang), highlight=False)
             continue
-        if answer not in YES | NO | UNKNOWN:
+        if reply not in YES | NO | UNKNOWN:
             console.print(t("bad_answer", lang), highlight=False)
             continue
-        value = True if answer in YES else (False if answer in NO else None)
-        from .reach import contradiction_text, violated
-
-        clash = violated(engine.rb.reach.constraints, {**facts, fact: value})
-        if clash:  # contradicts an earlier answer: say so and ask again
+        value = True if reply in YES else (False if reply in NO else None)
+        problems = query.scenario_problems(engine.rb, query.Scenario(title="interview", facts={**facts, q.fact: value}))
+        if problems:  # contradicts an earlier answer: say so and ask again
             from .i18n import translate_error
 
-            console.print(translate_error(contradiction_text(clash[0]), lang), highlight=False, markup=False)
+            console.print(translate_error(problems[0].msg, lang), highlight=False, markup=False)
             continue
-        facts[fact] = value
-        history.append(fact)
-        show(t("provisional", lang))
+        facts[q.fact] = value
+        history.append(q.fact)
+        show(t("provisional", lang), query.interview_next(engine, facts, actions, day, history, lang))
     data = {
         "title": f"Interview of {day.isoformat()}",
         "description": "Saved by article9 interview.",
@@ -358,14 +348,13 @@ def diff(
     reform: Reform = None,
 ) -> None:
     """Every combination of facts whose answer differs between two dates, as minimal sets of conditions, with counts."""
-    from . import render
-    from .reasoning import diff as run_diff
+    from . import query, render
     from .scenario import parse_date
 
     _set_lang(lang)
     engine = _engine(reform)
-    result = run_diff(engine, parse_date(from_date, "--from"), parse_date(to_date, "--to"), action or None, lang=lang)
-    _show(result, fmt, render.diff_markdown, render.print_diff)
+    result = query.diff(engine, parse_date(from_date, "--from"), parse_date(to_date, "--to"), action or None, lang)
+    _show(result, fmt, render.diff_markdown, render.print_diff, lang)
 
 
 @app.command()
@@ -381,14 +370,14 @@ def compare(
     reform: Reform = None,
 ) -> None:
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
-    from . import render
+    from . import query, render
 
     engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
-    result = engine.compare(
-        scenario, days, action or None, lang=lang, on_result=lambda r: _record(engine, scenario, [r], "cli compare")
+    result = query.compare(
+        engine, scenario, days, action or None, lang, on_result=lambda r: _record(engine, scenario, [r], "cli compare")
     )
-    _show(result, fmt, render.comparison_markdown, render.print_comparison)
+    _show(result, fmt, render.comparison_markdown, render.print_comparison, lang)
 
 
 @app.command()
@@ -453,12 +442,13 @@ def pathways(
         Path | None, typer.Option("--chart", help="Write an SVG chart of seats against thresholds over time.")
     ] = None,
     fmt: Fmt = Format.text,
+    lang: Lang = "en",
 ) -> None:
     """Which routes to change the law are arithmetically open on a date: seats each house has and needs, shortfalls, and what one party switching would do."""
-    from . import render
-    from .diet import pathways as run
+    from . import query, render
     from .scenario import parse_date
 
+    _set_lang(lang)
     if chart is not None:
         from .diet import chart_svg, check_parties
 
@@ -469,12 +459,12 @@ def pathways(
     if history:
         from .diet import history as run_history
 
-        _show(run_history(), fmt, render.history_markdown, render.print_history)
+        _show(run_history(), fmt, render.history_markdown, render.print_history, lang)
         return
     if date is None:
         raise InputError("give --date (or --history, or --chart FILE)")
-    result = run(parse_date(date, "--date"), support or None, without or None, change)
-    _show(result, fmt, render.pathways_markdown, render.print_pathways)
+    result = query.pathways(parse_date(date, "--date"), support or None, without or None, change)
+    _show(result, fmt, render.pathways_markdown, render.print_pathways, lang)
 
 
 @app.command()
@@ -500,7 +490,7 @@ def batch(
     reform: Reform = None,
 ) -> None:
     """Assess many scenarios from a file: fully known rows by the compiled evaluator, others by the solver."""
-    from .batch import run_batch
+    from . import query
 
     engine = _engine(reform)
     days = _dates(date, [])
@@ -524,19 +514,21 @@ def batch(
 
             with Progress(transient=True) as bar:
                 task = bar.add_task("assessing", total=None)
-                counts = run_batch(
+                counts = query.batch(
                     engine,
                     source,
                     target,
                     days,
                     action or None,
-                    on_error,
-                    chunk,
+                    on_error=on_error,
+                    chunk=chunk,
                     progress=lambda n: bar.advance(task, n),
                     dask_client=client,
                 )
         else:
-            counts = run_batch(engine, source, target, days, action or None, on_error, chunk, dask_client=client)
+            counts = query.batch(
+                engine, source, target, days, action or None, on_error=on_error, chunk=chunk, dask_client=client
+            )
     finally:
         if client is not None:
             client.close()
@@ -548,12 +540,9 @@ def batch(
         err=True,
     )
     # the output has one status per row: the regime, the law's reach and its gaps go to stderr
-    from types import SimpleNamespace
-
     from .render import preamble
 
-    names = action or list(engine.rb.vocabulary.actions)
-    for text, _style in preamble(SimpleNamespace(regime=engine.regime(), reach=engine.reach(days, names))):
+    for text, _style in preamble(query.regime_and_reach(engine, days, action or None)):
         typer.echo(text, err=True)
 
 
@@ -601,11 +590,10 @@ def vocab(
     lang: Annotated[str, typer.Option("--lang", help="Language of labels: en or ja.")] = "en",
 ) -> None:
     """List the facts, actions, situations and procedures the rules know."""
-    from .corpus import load_rulebase
+    from . import query
 
-    if lang not in ("en", "ja"):
-        raise InputError(f"--lang must be en or ja (got '{lang}')")
-    v = load_rulebase(_state["law_dir"]).vocabulary
+    _set_lang(lang)
+    v = query.rulebase(_state["law_dir"]).vocabulary
     if as_json:
         typer.echo(json.dumps(v.model_dump(), ensure_ascii=False, indent=2))
         return
@@ -634,11 +622,11 @@ def law(
     lang: Annotated[str, typer.Option("--lang", help="Language of the summary: en or ja.")] = "en",
 ) -> None:
     """Show a provision: its summary, marker, sources, rules and in-force windows."""
-    from .corpus import find_by_number, load_rulebase, suggest
+    from . import query
     from .scenario import parse_date
 
     _set_lang(lang)
-    rb = load_rulebase(_state["law_dir"])
+    rb = query.rulebase(_state["law_dir"])
     day = parse_date(date, "--date") if date else None
     if citation is None:
         for inst in rb.instruments.values():
@@ -646,60 +634,53 @@ def law(
             for p in inst.provisions:
                 console.print(f"  {p.id} [{p.marker}] {p.title}  ({rb.window_text(p.id)})", highlight=False)
         return
-    pid = rb.aliases.get(citation, citation)
-    numbered = find_by_number(rb, citation, day) if " " in citation.strip() else []
-    if numbered:
-        when = f"on {day.isoformat()}" if day else "at some time"
-        for p, window in numbered:
-            n = next((n for n in p.numbers if n.window == window), None)
-            console.print(
-                f"{citation.strip()} {when}: {p.id}, cited as {n.title() if n else p.title} in {window}",
-                highlight=False,
-            )
-        matches = [p for p, _ in numbered]
-    elif " " in citation.strip() and citation.split()[0] in rb.instruments:
-        raise InputError(
-            f"no provision of {citation.split()[0]} was numbered '{citation.split(None, 1)[1]}'"
-            + (f" on {day.isoformat()}" if day else "")
-            + f"; run 'article9 law {citation.split()[0]}' for its provisions and 'article9 timeline' for renumberings"
-        )
-    elif pid in rb.provisions:
-        matches = [rb.provisions[pid]]
-    elif citation in rb.instruments:
-        matches = rb.instruments[citation].provisions
-        inst = rb.instruments[citation]
-        console.print(f"[bold]{inst.title_en}[/bold] ({inst.title_ja})", highlight=False)
+    from .i18n import t
+
+    found = query.law(rb, citation, day)
+    when = t("law_on", lang, date=day.isoformat()) if day else t("law_any_time", lang)
+    for hit in found.numbered:
         console.print(
-            f"law number: {inst.law_number or '-'}; e-Gov ID: {inst.egov_id or '-'}; promulgated: "
-            f"{inst.promulgated or '-'}; in force: {inst.in_force or '-'}; sources: {', '.join(inst.sources)}",
+            t("law_cited_as", lang, citation=found.citation, when=when, id=hit.provision, title=hit.cited_as)
+            + f" ({hit.window})",
             highlight=False,
         )
-    else:
-        matches = [p for p in rb.provisions.values() if p.id.startswith(citation)]
-    if not matches:
-        raise InputError(
-            f"no provision '{citation}'{suggest(citation, list(rb.provisions) + list(rb.instruments))}; run 'article9 law' for the list"
+    if found.instrument is not None:
+        inst = found.instrument
+        console.print(f"[bold]{inst.title}[/bold] ({inst.title_ja})", highlight=False)
+        console.print(
+            t(
+                "law_instrument",
+                lang,
+                number=inst.law_number or "-",
+                egov=inst.egov_id or "-",
+                promulgated=inst.promulgated or "-",
+                in_force=inst.in_force or "-",
+                sources=", ".join(inst.sources),
+            ),
+            highlight=False,
         )
-    for p in matches:
+    for p in found.provisions:
         console.print()
         console.print(
-            f"[bold]{p.id}[/bold] {p.title_on(day)} ({p.title_on(day, 'ja')})  [{p.marker}]  sources: {', '.join(p.sources)}",
+            f"[bold]{p.id}[/bold] {p.title} ({p.title_ja})  [{p.marker}]  "
+            f"{t('law_sources', lang)}: {', '.join(p.sources)}",
             highlight=False,
         )
         for n in p.numbers:
-            console.print(f"  numbered {n.title()} ({n.title('ja')}) in {n.window}", highlight=False)
+            console.print(
+                "  " + t("law_numbered", lang, title=n.title, title_ja=n.title_ja, window=f"{n.from_}..{n.to or ''}"),
+                highlight=False,
+            )
         console.print(p.summary_ja if lang == "ja" and p.summary_ja else p.summary, highlight=False, markup=False)
         if p.read:
-            console.print("[bold]Text read[/bold]", highlight=False)
+            console.print(f"[bold]{t('law_text_read', lang)}[/bold]", highlight=False)
             console.print(p.read, highlight=False, markup=False)
-        blocks = [b for b in p.blocks if day is None or b.in_force(day)]
-        if day is not None and not blocks:
-            console.print(
-                f"[dim]No rules of this provision are in force on {day.isoformat()} (in force: {rb.window_text(p.id)}).[/dim]"
-            )
-        for b in blocks:
-            console.print(f"[cyan]rules in force {b.window}[/cyan]  ({b.path}:{b.line})", highlight=False)
-            console.print(b.text, highlight=False, markup=False)
+        if day is not None and not p.blocks and p.window:
+            console.print("[dim]" + t("law_no_rules_on", lang, date=day.isoformat(), window=p.window) + "[/dim]")
+        for b in p.blocks:
+            window = f"{b.from_}..{b.to or ''}"
+            console.print(f"[cyan]{t('law_rules_in_force', lang, window=window)}[/cyan]  ({b.source})", highlight=False)
+            console.print(b.rules, highlight=False, markup=False)
 
 
 @app.command()
@@ -840,7 +821,7 @@ def serve(
         if value is not None:
             os.environ[name] = str(value)  # read by each worker's app, so --workers N sees them too
     try:
-        from .server import ServiceSettings
+        from .service import ServiceSettings
 
         settings = ServiceSettings.from_env()
     except ValueError as exc:
@@ -848,7 +829,7 @@ def serve(
     # a solver call may not outlive the request it serves: past the time limit it is cancelled
     os.environ.setdefault("ARTICLE9_SOLVE_SECONDS", str(settings.timeout))
     try:
-        from .server import HeaderTimeoutProtocol, max_connections
+        from .service import HeaderTimeoutProtocol, max_connections
 
         limit = max_connections()
     except ValueError as exc:
@@ -877,14 +858,9 @@ def timeline(
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
 ) -> None:
     """Every version of every provision, with the window its rules are in force, by date."""
-    from .corpus import load_rulebase, suggest, timeline_rows
+    from . import query
 
-    rb = load_rulebase(_state["law_dir"])
-    if instrument is not None and instrument not in rb.instruments:
-        raise InputError(
-            f"no instrument {instrument!r}{suggest(instrument, rb.instruments)}; run 'article9 law' for the list"
-        )
-    rows = timeline_rows(rb, instrument)
+    rows = query.timeline(query.rulebase(_state["law_dir"]), instrument)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -925,11 +901,10 @@ def run() -> None:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except Article9Error as exc:
-        from . import render
-        from .i18n import translate_error
+        from .i18n import t, translate_error
 
-        lang = render.LANG["value"]
-        typer.echo(f"{render.w('error_word')}: {one_line(translate_error(exc.message, lang))}", err=True)
+        lang = _lang["value"]
+        typer.echo(f"{t('error_word', lang)}: {one_line(translate_error(exc.message, lang))}", err=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

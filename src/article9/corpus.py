@@ -139,6 +139,7 @@ def parsed_rules(blocks: list[Block]) -> list[Rule]:
                         r["line"],
                         r["has_body"],
                         [Atom(**a) for a in r["atoms"]],
+                        r["source"],
                     )
                     for r in data
                 ]
@@ -159,6 +160,7 @@ def parsed_rules(blocks: list[Block]) -> list[Rule]:
                 "line": r.line,
                 "has_body": r.has_body,
                 "atoms": [dataclasses.asdict(a) for a in r.atoms],
+                "source": r.source,
             }
             for r, i in zip(rules, index, strict=True)
         ]

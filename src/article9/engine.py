@@ -1112,13 +1112,61 @@ class Explainer:
             cached = self.prog.text_cache[key] = self._text(sym)
         return cached
 
+    # the first word of an action's label as the subject of a sentence: 'Use force ...' ->
+    # 'Using force ... is permitted' (a label that is a noun phrase stays as it is)
+    GERUNDS = {
+        "use": "using", "intercept": "intercepting", "destroy": "destroying", "guard": "guarding",
+        "provide": "providing", "refuel": "refuelling", "remove": "removing", "sweep": "sweeping",
+        "inspect": "inspecting", "stop": "stopping", "rescue": "rescuing", "transport": "transporting",
+        "escort": "escorting", "take": "taking", "order": "ordering", "build": "building", "fly": "flying",
+        "detain": "detaining",
+    }  # fmt: skip
+
+    def _subject(self, label: str) -> str:
+        first, _, rest = _inline(label).partition(" ")
+        return f"{self.GERUNDS.get(first, first)} {rest}".rstrip() if first in self.GERUNDS else _inline(label)
+
+    def _sentence(self, text: str) -> str:
+        """English: 'a' before a vowel becomes 'an'; the sentence starts with a capital (not an id)."""
+        import re
+
+        if self.lang != "en" or not text:
+            return text
+        text = re.sub(r"\ba (?=[aeio])", "an ", text)
+        first = text.split(" ", 1)[0]
+        return text[0].upper() + text[1:] if text[0].islower() and "/" not in first else text
+
     def _text(self, sym: clingo.Symbol) -> str:
         v = self.rb.vocabulary
         if sym.name == "holds":
-            return v.label(sym.arguments[0].name, self.lang)
+            return self._sentence(v.short(sym.arguments[0].name, self.lang))
         template = v.predicates.get(sym.name)
         if template is None:
             return str(sym)
+        return self._sentence(fill(getattr(template, self.lang), self._args(sym)))  # slots only, never str.format
+
+    def negated_text(self, sym: clingo.Symbol) -> str | None:
+        """The condition 'not <sym>' in words, stated as what holds: the catalogue's negative
+        reading of the predicate (e.g. 'every step ... is done' for not procedure_missing), or
+        'it is not the case that ...'. None for a fact (shown by its short label and value)."""
+        if sym.name == "holds":
+            return None
+        key = (sym, f"not {self.lang}")
+        cached = self.prog.text_cache.get(key)
+        if cached is None:
+            cached = self.prog.text_cache[key] = self._negated_text(sym)
+        return cached
+
+    def _negated_text(self, sym: clingo.Symbol) -> str:
+        from .i18n import catalogue
+
+        template = catalogue(self.lang).get(f"neg_{sym.name}")
+        if template is None or sym.name not in self.rb.vocabulary.predicates:
+            return fill(catalogue(self.lang)["negated_true"].replace("{text}", "{0}"), [self.text(sym)])
+        return self._sentence(fill(template, self._args(sym)))
+
+    def _args(self, sym: clingo.Symbol) -> list[str]:
+        v = self.rb.vocabulary
         args = []
         for a in sym.arguments:
             if a.type == clingo.SymbolType.String:
@@ -1126,12 +1174,15 @@ class Explainer:
                 args.append(f"{a.string} ({self.title(a.string)})" if p else a.string)
             elif a.type != clingo.SymbolType.Function or a.arguments:  # a number, a tuple or a nested term
                 args.append(str(a))
-            elif a.name in v.actions or a.name in v.situations:
+            elif a.name in v.actions:
+                label = v.label(a.name, self.lang)
+                args.append(self._subject(label) if self.lang == "en" else label)
+            elif a.name in v.situations:
                 label = v.label(a.name, self.lang)
                 args.append(_inline(label) if self.lang == "en" else label)
             else:
                 args.append(v.label(a.name, self.lang))
-        return fill(getattr(template, self.lang), args)  # slots only, never str.format
+        return args
 
     def rule_ref(self, rule_id: int) -> RuleRef:
         """The reference to a rule, made once per program and language (shared, never changed)."""
@@ -1147,7 +1198,7 @@ class Explainer:
         return RuleRef(
             rule_id=rule_id,
             provision=provision_ref(self.rb, p.id, self.lang, self.day),
-            text=r.text,
+            text=r.source or r.text,  # as written in the law file, at `origin`
             origin=r.origin,
         )
 
@@ -1282,14 +1333,14 @@ class Explainer:
                 # one failing condition: show it directly, naming the rule it defeats
                 step = self.explain_lit(lits[0], depth)
                 step.note = self.say(
-                    f"so this rule of {ref.provision.id} does not apply",
+                    f"so the rule of {ref.provision.id} does not apply",
                     f"そのため{ref.provision.id}の規定は適用されない",
                 )
                 return step
-            text = self.say(f"the rule of {ref.provision.id} does not apply", f"{ref.provision.id}の規定は適用されない")
+            text = self.say(f"The rule of {ref.provision.id} does not apply", f"{ref.provision.id}の規定は適用されない")
         else:
             lits = list(rule.body)
-            text = self.say(f"one way, by {ref.provision.id}", f"一つの経路：{ref.provision.id}")
+            text = self.say(f"One way, by {ref.provision.id}", f"一つの経路：{ref.provision.id}")
         return Step(
             atom=f"rule {rule.rule_id}",
             text=text,
@@ -1305,4 +1356,9 @@ class Explainer:
             return inner
         inner.negated = True
         inner.value = _neg(inner.value)
+        inner.reads = self.negated_text(self.prog.symbols[abs(lit)])
+        if inner.value == "true":  # 'not X' holds: its children say why X fails, each read positively
+            for child in inner.children:
+                if child.note and child.note.startswith(("so the rule of", "そのため")):
+                    child.note = None
         return inner

@@ -1,5 +1,7 @@
-"""The library face: `import article9; article9.assess(...)`. Thin wrappers over one
-shared Engine; scenarios may be a Scenario, a dict in the scenario format, or a file path."""
+"""The library face: `import article9; article9.assess(...)`. Thin wrappers over the query
+layer (`article9.query`) and its shared engine; scenarios may be a Scenario, a dict in the
+scenario format, or a file path. Answers show themselves in Jupyter (tables, Markdown) and
+convert with `.to_dataframe()` when pandas is installed."""
 
 from __future__ import annotations
 
@@ -12,17 +14,12 @@ from .models import Assessment, Comparison, Diff, Scenario, WhatIf
 if TYPE_CHECKING:
     from .playbook import Playbook, PlaybookResult
 
-_ENGINE = None
 
+def engine(reform: str | Path | None = None):  # noqa: ANN201
+    """The shared engine over the packaged law, or under a reform (a bundled id or a file)."""
+    from . import query
 
-def engine():  # noqa: ANN201
-    """The shared engine over the packaged law (created on first use)."""
-    global _ENGINE
-    if _ENGINE is None:
-        from .engine import Engine
-
-        _ENGINE = Engine()
-    return _ENGINE
+    return query.engine(None, reform)
 
 
 def scenario(value: Scenario | dict | str | Path) -> Scenario:
@@ -30,10 +27,9 @@ def scenario(value: Scenario | dict | str | Path) -> Scenario:
     from .scenario import load_scenario, scenario_from_data
 
     if isinstance(value, Scenario):
-        from .scenario import check_scenario
+        from .query import validate
 
-        check_scenario(value, engine().rb)
-        return value
+        return validate(engine().rb, value)
     if isinstance(value, dict):
         return scenario_from_data(value, engine().rb)
     return load_scenario(Path(value), engine().rb)
@@ -48,27 +44,62 @@ def _day(value: dt.date | str | None, s: Scenario) -> dt.date:
 
 
 def assess(
-    value: Scenario | dict | str | Path, date: dt.date | str | None = None, actions: list[str] | None = None
+    value: Scenario | dict | str | Path,
+    date: dt.date | str | None = None,
+    actions: list[str] | None = None,
+    lang: str = "en",
+    reform: str | Path | None = None,
 ) -> Assessment:
     """Assess a scenario on one date (default: its first date, else today)."""
+    from . import query
+
+    e = engine(reform)
     s = scenario(value)
-    return engine().assess(s, _day(date, s), actions)
+    return query.assess(e, s, [_day(date, s)], actions, lang)[0]
 
 
-def compare(value: Scenario | dict | str | Path, dates: list[Any], actions: list[str] | None = None) -> Comparison:
+def explain(
+    value: Scenario | dict | str | Path,
+    action: str,
+    date: dt.date | str | None = None,
+    lang: str = "en",
+    reform: str | Path | None = None,
+) -> Assessment:
+    """One action's answer with its full explanation."""
+    from . import query
+
+    s = scenario(value)
+    return query.explain(engine(reform), s, action, _day(date, s), lang)
+
+
+def compare(
+    value: Scenario | dict | str | Path,
+    dates: list[Any],
+    actions: list[str] | None = None,
+    lang: str = "en",
+    reform: str | Path | None = None,
+) -> Comparison:
     """The scenario's answers on several dates, with the provisions behind each change."""
+    from . import query
     from .scenario import parse_date
 
     s = scenario(value)
-    return engine().compare(s, [parse_date(d) for d in dates], actions)
+    return query.compare(engine(reform), s, [parse_date(d) for d in dates], actions, lang)
 
 
 def whatif(
-    value: Scenario | dict | str | Path, action: str, date: dt.date | str | None = None, max_changes: int = 3
+    value: Scenario | dict | str | Path,
+    action: str,
+    date: dt.date | str | None = None,
+    max_changes: int = 3,
+    lang: str = "en",
+    reform: str | Path | None = None,
 ) -> WhatIf:
     """The smallest changes to the scenario's known facts that flip the answer."""
+    from . import query
+
     s = scenario(value)
-    return engine().whatif(s, action, _day(date, s), max_changes=max_changes)
+    return query.whatif(engine(reform), s, action, _day(date, s), max_changes, lang)
 
 
 def playbook(value: Playbook | dict | str | Path) -> PlaybookResult:
@@ -87,9 +118,15 @@ def playbook(value: Playbook | dict | str | Path) -> PlaybookResult:
     return run(engine(), pb)
 
 
-def diff(from_date: dt.date | str, to_date: dt.date | str, actions: list[str] | None = None) -> Diff:
+def diff(
+    from_date: dt.date | str,
+    to_date: dt.date | str,
+    actions: list[str] | None = None,
+    lang: str = "en",
+    reform: str | Path | None = None,
+) -> Diff:
     """Every combination of facts whose answer differs between the two dates."""
-    from .reasoning import diff as run
+    from . import query
     from .scenario import parse_date
 
-    return run(engine(), parse_date(from_date), parse_date(to_date), actions)
+    return query.diff(engine(reform), parse_date(from_date), parse_date(to_date), actions, lang)

@@ -1,10 +1,11 @@
-"""Pydantic models shared by the engine and every face: scenarios in, assessments out."""
+"""Pydantic models shared by the engine and every face: scenarios in, assessments out
+(over 400 lines: every answer's shape, with its field descriptions for the JSON Schema)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -97,10 +98,13 @@ class Step(BaseModel):
     """One node of an explanation tree, read off the ground program the solver used."""
 
     atom: str
-    text: str
+    text: str = Field(description="the atom in words (for a fact: its short label; the fact's id is in `atom`)")
     value: Tri
     negated: bool = Field(
         default=False, description="The step is the condition 'not <atom>' (holds when atom is false)."
+    )
+    reads: str | None = Field(
+        default=None, description="for a condition 'not <atom>' on a derived atom: the condition in words"
     )
     kind: Literal["fact", "derived", "rule", "absent"]
     fact_kind: str | None = None
@@ -182,6 +186,11 @@ class DependsOn(BaseModel):
 class Determination(BaseModel):
     action: str
     label: str
+    summary: str | None = Field(
+        default=None,
+        description="One sentence in the answer's language: the status, the date and the three layers "
+        "(Constitution, statute, procedure) it rests on.",
+    )
     type: str
     status: Status
     constitutional: Tri
@@ -231,34 +240,63 @@ class Assessment(BaseModel):
 
     def _repr_html_(self) -> str:
         """A compact table for Jupyter: one row per action."""
-        from html import escape
+        from .render import assessment_html
 
-        colour = {
-            "permitted": "#1a7f37",
-            "not_permitted": "#cf222e",
-            "no_encoded_basis": "#6e40c9",
-            "depends": "#9a6700",
-        }
-        rows = []
-        for d in self.determinations:
-            lawful = ", ".join(b.provision.id for b in d.bases if b.lawful != "false") or "-"
-            sets = "<br>".join(
-                f"{title}: " + "; ".join(f"{escape(k)}={'true' if v else 'false'}" for k, v in one.items())
-                for title, group in (("permitted if", d.permitted_if), ("not permitted if", d.not_permitted_if))
-                for one in group
-            )
-            rows.append(
-                f"<tr><td>{escape(d.label)}<br><code>{escape(d.action)}</code></td>"
-                f"<td style='color:{colour[d.status]};font-weight:bold'>{escape(d.status.replace('_', ' '))}</td>"
-                f"<td>{escape(d.constitutional)}</td><td>{escape(lawful)}</td><td>{sets}</td></tr>"
-            )
-        return (
-            f"<div><b>article9</b> assessment on {self.date.isoformat()} · {escape(self.scenario)} · "
-            f"rule base <code>{self.rulebase.hash[:12]}</code>"
-            "<table><tr><th>action</th><th>status</th><th>constitutional</th><th>basis</th><th>depends</th></tr>"
-            + "".join(rows)
-            + "</table></div>"
+        return assessment_html(self, _lang_of(self.determinations[0].label if self.determinations else ""))
+
+    def _repr_markdown_(self) -> str:
+        from .render import markdown
+
+        return markdown([self], _lang_of(self.determinations[0].label if self.determinations else ""))
+
+    def to_dataframe(self) -> Any:
+        """One row per action (needs pandas: pip install 'article9[pandas]')."""
+        return _frame(
+            [
+                {
+                    "date": self.date,
+                    "action": d.action,
+                    "status": d.status,
+                    "constitutional": d.constitutional,
+                    "lawful_bases": [b.provision.id for b in d.bases if b.lawful == "true"],
+                    "depends_on": [f.fact for f in d.depends_on],
+                    "summary": d.summary,
+                }
+                for d in self.determinations
+            ]
         )
+
+
+def _lang_of(text: str) -> str:
+    """The language an answer was given in, read off its words (a model keeps no setting)."""
+    return "ja" if any("\u3040" <= ch <= "\u9fff" for ch in text) else "en"
+
+
+class _Shown:
+    """Jupyter shows the answer as Markdown or HTML, rendered in the language it was given in."""
+
+    SHOWN_BY: ClassVar[tuple[str, str]] = ("", "")  # the render functions for Markdown and HTML
+
+    def _lang(self) -> str:
+        return "en"
+
+    def _repr_markdown_(self) -> str:
+        from . import render
+
+        return getattr(render, self.SHOWN_BY[0])(self, self._lang())
+
+    def _repr_html_(self) -> str:
+        from . import render
+
+        return getattr(render, self.SHOWN_BY[1])(self, self._lang())
+
+
+def _frame(rows: list[dict[str, Any]]) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError("to_dataframe() needs pandas: pip install 'article9[pandas]'") from None
+    return pd.DataFrame(rows)
 
 
 class ProvisionChange(BaseModel):
@@ -291,7 +329,7 @@ class CompareRow(BaseModel):
     changes: list[CompareChange]
 
 
-class Comparison(BaseModel):
+class Comparison(_Shown, BaseModel):
     schema_id: str = Field(default="article9.comparison/1", alias="schema")
     scenario: str
     dates: list[dt.date]
@@ -302,6 +340,27 @@ class Comparison(BaseModel):
     rows: list[CompareRow]
 
     model_config = ConfigDict(populate_by_name=True)
+
+    SHOWN_BY: ClassVar[tuple[str, str]] = ("comparison_markdown", "comparison_html")
+
+    def _lang(self) -> str:
+        return _lang_of(self.rows[0].label if self.rows else "")
+
+    def to_dataframe(self) -> Any:
+        """One row per action and date (needs pandas)."""
+        return _frame(
+            [
+                {
+                    "action": r.action,
+                    "date": c.date,
+                    "status": c.status,
+                    "constitutional": c.constitutional,
+                    "bases": c.bases,
+                }
+                for r in self.rows
+                for c in r.cells
+            ]
+        )
 
 
 class FactChange(BaseModel):
@@ -318,7 +377,7 @@ class Alternative(BaseModel):
     explanation: Step
 
 
-class WhatIf(BaseModel):
+class WhatIf(_Shown, BaseModel):
     schema_id: str = Field(default="article9.whatif/1", alias="schema")
     scenario: str
     action: str
@@ -333,6 +392,21 @@ class WhatIf(BaseModel):
     complete: bool = Field(description="False when the search stopped at its limit before trying every set")
 
     model_config = ConfigDict(populate_by_name=True)
+
+    SHOWN_BY: ClassVar[tuple[str, str]] = ("whatif_markdown", "whatif_html")
+
+    def _lang(self) -> str:
+        return _lang_of(self.alternatives[0].explanation.text if self.alternatives else "")
+
+    def to_dataframe(self) -> Any:
+        """One row per fact change of each alternative (needs pandas)."""
+        return _frame(
+            [
+                {"alternative": i, "status": alt.status, "fact": ch.fact, "old": ch.old, "new": ch.new}
+                for i, alt in enumerate(self.alternatives, 1)
+                for ch in alt.changes
+            ]
+        )
 
 
 class DiffRow(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import clingo
 from clingo import ast
@@ -52,6 +53,7 @@ class Rule:
     line: int
     has_body: bool
     atoms: list[Atom] = field(default_factory=list)
+    source: str = ""  # the rule exactly as written in its law file (clingo's `text` is its own print)
 
     @property
     def origin(self) -> str:
@@ -280,6 +282,7 @@ def parse_block(block: Block, first_id: int) -> list[Rule]:
             raise RuleBaseError(f"{block.path}:{block.line + int(m.group(1)) - 1}: {m.group(2)}") from None
         raise RuleBaseError(f"{block.path}:{block.line}: {detail}") from None
     rules: list[Rule] = []
+    lines = block.text.split("\n")
     for stm in statements:
         line = block.line + stm.location.begin.line - 1
         where = f"{block.path}:{line}"
@@ -297,6 +300,7 @@ def parse_block(block: Block, first_id: int) -> list[Rule]:
                 f"{where}: rule head must be one atom (no constraints, choices or disjunctions): '{stm}'"
             )
         rule = Rule(first_id + len(rules), block.provision_id, block, str(stm), line, bool(stm.body))
+        rule.source = _as_written(lines, stm.location)
         head_atom = _atom(head, True, where, line)
         assert head_atom is not None
         rule.atoms.append(head_atom)
@@ -306,6 +310,15 @@ def parse_block(block: Block, first_id: int) -> list[Rule]:
                 rule.atoms.append(found)
         rules.append(rule)
     return rules
+
+
+def _as_written(lines: list[str], loc: Any) -> str:
+    """The text between a statement's begin and end (clingo's 1-based lines and columns, the
+    end exclusive), as the law file has it."""
+    (bl, bc), (el, ec) = (loc.begin.line, loc.begin.column), (loc.end.line, loc.end.column)
+    if bl == el:
+        return lines[bl - 1][bc - 1 : ec - 1]
+    return "\n".join([lines[bl - 1][bc - 1 :], *lines[bl : el - 1], lines[el - 1][: ec - 1]])
 
 
 def tagged(rule: Rule) -> str:

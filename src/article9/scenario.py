@@ -253,17 +253,8 @@ def load_scenario(path: Path, rb: RuleBase) -> Scenario:
 
 
 def check_scenario(scenario: Scenario, rb: RuleBase) -> None:
-    """Check a Scenario built in code (not read from a file) against the vocabulary."""
-    v = rb.vocabulary
-    for name in scenario.facts:
-        if name not in v.facts:
-            raise InputError(f"unknown fact {name!r}{suggest(name, v.facts)}; see 'article9 vocab'")
-    for name in list(scenario.actions) + [a for per in scenario.expect.values() for a in per]:
-        if name not in v.actions:
-            raise InputError(f"unknown action {name!r}{suggest(name, v.actions)}; see 'article9 vocab'")
-    from .engine import check_date
-    from .reach import check_consistent
+    """Check a Scenario built in code (not read from a file) against the vocabulary: the one
+    check of every face, query.validate (kept here for callers of the old name)."""
+    from .query import validate
 
-    for day in scenario.dates:
-        check_date(day)
-    check_consistent(rb.reach.constraints, scenario.facts)
+    validate(rb, scenario)

@@ -25,6 +25,7 @@ class Fact(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["world_fact", "judgment", "procedural"]
     label: Text
+    short: Text | None = None  # a few words naming the fact, shown in explanations and headlines
     question: Text
     help: Text
 
@@ -52,6 +53,13 @@ class Vocabulary(BaseModel):
     def constants(self) -> set[str]:
         """Every constant a rule may write."""
         return set(self.facts) | set(self.actions) | set(self.situations) | set(self.procedures) | set(ACTION_TYPES)
+
+    def short(self, name: str, lang: str = "en") -> str:
+        """A fact's short label (its label where it has none), else the name's label."""
+        f = self.facts.get(name)
+        if f is not None and f.short is not None:
+            return getattr(f.short, lang)
+        return self.label(name, lang)
 
     def label(self, name: str, lang: str = "en") -> str:
         for table in (self.actions, self.facts, self.situations, self.procedures):
