@@ -211,6 +211,10 @@ def pathways_svg(rows: list[dict], day: dt.date, lang: str = "en") -> str:
 
 
 def _svg(fig: object) -> str:
+    """The figure as SVG with its words kept as text (searchable, read by screen readers)."""
+    import matplotlib
+
     out = io.StringIO()
-    fig.savefig(out, format="svg", metadata={"Date": None})  # type: ignore[attr-defined]
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(out, format="svg", metadata={"Date": None})  # type: ignore[attr-defined]
     return out.getvalue()

@@ -219,7 +219,8 @@ function stateLink() { return `${location.origin}${location.pathname}?${stateQue
 function saveState() { history.replaceState(null, "", `?${stateQuery()}`); }
 function readQuery(search) {
   const q = new URLSearchParams(search);
-  if (![...q.keys()].length) return false;
+  state.lang = q.get("lang") === "ja" ? "ja" : state.lang;
+  if (![...q.keys()].filter(k => k !== "lang").length) return false;
   state.dates = sortedDates(q.getAll("date"));
   state.focus = q.get("focus") || "";
   state.actions = q.getAll("a");
@@ -265,16 +266,20 @@ function provisionTitle(id) {
 }
 const SOURCE_KEY = /\b(BRIEF (?:LB-\d+|S\d+|T\d+|\d+(?:\.\d+)?)|LB-\d+|S\d{1,2}|T\d{1,2})\b/g;
 function sourceKey(text) { return text.startsWith("BRIEF ") && !/^BRIEF \d/.test(text) ? text.slice(6) : text; }
-// text with every source key as a link to its entry on the sources page
+let factPattern = null;
+// text with every source key as a link to its entry on the sources page, and every fact id
+// (some help texts name one) in its label, the id kept in the hover title
 function linked(text) {
   const out = [];
   let last = 0;
-  for (const m of text.matchAll(SOURCE_KEY)) {
+  if (!factPattern) factPattern = new RegExp(`${SOURCE_KEY.source}|\\b(${Object.keys(state.vocab.facts).join("|")})\\b`, "g");
+  for (const m of text.matchAll(factPattern)) {
     out.push(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    if (m[2]) { out.push(el("span", { class: "factname", title: m[2], text: factLabel(m[2]) })); continue; }
     const key = sourceKey(m[0]);
     const s = state.sources[key];
     out.push(el("a", { href: `#/sources/${encodeURIComponent(key)}`, class: "source", title: s ? s.title : key, text: m[0] }));
-    last = m.index + m[0].length;
   }
   out.push(text.slice(last));
   return out;
@@ -871,7 +876,9 @@ function egovLink(id) { return id ? el("a", { href: `https://laws.e-gov.go.jp/la
 function sourceLinks(keys) { return joinNodes(keys.map(k => linked(k)).flat(), ", "); }
 function backLink() { return el("p", {}, el("a", { href: `?${stateQuery()}`, text: t("back") })); }
 
+let pageSeq = 0;  // a page drawn after a later route started is dropped
 async function showLaw(id) {
+  const my = pageSeq;
   showOnly("lawpage");
   const page = document.getElementById("lawpage");
   page.replaceChildren(backLink());
@@ -884,11 +891,13 @@ async function showLaw(id) {
           el("td", { text: `[${p.marker}]` }), el("td", { text: p.window || t("no_rules") })));
       }
       const chart = el("div", { id: "timeline-chart" });
+      if (my !== pageSeq) return;
       page.append(el("h2", { text: t("law") }), el("h3", { text: t("law_timeline") }), chart, table);
       await drawTimeline(chart);
       return;
     }
     const p = await api(`/law/${id}`);
+    if (my !== pageSeq) return;
     if (p.provisions) {
       const list = el("ul");
       for (const q of p.provisions) list.append(el("li", {}, el("a", { href: `#/law/${q.id}`, title: q.id, text: provisionTitle(q.id) }), ` [${q.marker}]`));
@@ -899,8 +908,10 @@ async function showLaw(id) {
       return;
     }
     const inst = await instrument(p.instrument);
+    const heading = state.lang === "ja" ? await citeProvision(p.id) : `${p.instrument_title} ${p.title}`;
+    if (my !== pageSeq) return;
     page.append(
-      el("h2", { title: p.id, text: `${state.lang === "ja" ? await citeProvision(p.id) : `${p.instrument_title} ${p.title}`} [${p.marker}]` }),
+      el("h2", { title: p.id, text: `${heading} [${p.marker}]` }),
       el("p", {}, `${t("instrument")}: `, el("a", { href: `#/law/${p.instrument}`, text: `${state.lang === "ja" ? p.instrument_title_ja : p.instrument_title}${p.law_number ? ` (${p.law_number})` : ""}` }), " ", egovLink(inst.egov_id)),
       el("p", { class: "summary", text: state.lang === "ja" ? (p.summary_ja || t("summary_missing")) : p.summary }),
       el("p", { class: "prov-sources" }, `${t("sources")}: `, ...sourceLinks(p.sources)),
@@ -928,6 +939,7 @@ function showSources(key) {
 }
 
 async function showPathways() {
+  const my = pageSeq;
   showOnly("lawpage");
   const page = document.getElementById("lawpage");
   const day = state.dates[0] || todayIso();
@@ -937,6 +949,7 @@ async function showPathways() {
   try {
     await drawPathways(chart, day);
     const p = await api(`/pathways?date=${day}`);
+    if (my !== pageSeq) return;
     for (const r of p.results) {
       const box = el("div", { class: "card pathway" }, el("h3", { text: `${r.name}${r.parties.length ? " — " + r.parties.join(", ") : ""}` }));
       for (const h of r.houses) {
@@ -1124,16 +1137,19 @@ async function loadMessages() {
   state.messages = m && typeof m === "object" ? m : {};
 }
 
+let routed = null;
 function route() {
+  routed = location.search + location.hash;
+  pageSeq++;
   const hash = location.hash.slice(1);
+  const asked = readQuery(location.search);  // the state in the address, for every page
   renderStatic();
   if (hash.startsWith("/playbook")) { showPlaybook(decodeURIComponent(hash.slice(10))); return; }
   if (hash.startsWith("/pathways")) { showPathways(); return; }
   if (hash.startsWith("/sources")) { showSources(decodeURIComponent(hash.slice(9))); return; }
   if (hash.startsWith("/law")) { showLaw(decodeURIComponent(hash.slice(5))); return; }
   if (hash.startsWith("s=") && readOldHash(hash.slice(2))) { renderStatic(); openExplorer(); return; }
-  if (readQuery(location.search)) {
-    renderStatic();
+  if (asked) {
     const c = state.cases.find(x => x.name === state.caseName);
     if (c) { state.title = c.title; api(`/scenarios/${c.name}`).then(s => { state.description = s.description; state.source = s.source; renderBuilder(true); }).catch(() => {}); }
     openExplorer(true);
@@ -1170,8 +1186,10 @@ async function main() {
     document.getElementById("share-note").textContent = t("copied");
   });
   document.getElementById("home").addEventListener("click", e => { e.preventDefault(); history.pushState(null, "", location.pathname); route(); });
-  window.addEventListener("hashchange", route);
-  window.addEventListener("popstate", route);
+  // a fragment change fires both events: route once per address
+  const onAddress = () => { if (location.search + location.hash !== routed) route(); };
+  window.addEventListener("hashchange", onAddress);
+  window.addEventListener("popstate", onAddress);
   route();
 }
 
