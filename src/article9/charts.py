@@ -9,7 +9,7 @@ import io
 
 from .corpus import RuleBase
 from .errors import InputError
-from .models import Comparison
+from .models import CompareChange, Comparison
 from .playbook import PlaybookResult
 from .playbook_render import COLOUR, Words, columns, when
 
@@ -47,6 +47,11 @@ def _pyplot() -> object:
     from matplotlib.figure import Figure
 
     return Figure
+
+
+def require() -> None:
+    """An InputError (exit 2) unless the charts extra is installed."""
+    _pyplot()
 
 
 def playbook_svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
@@ -108,6 +113,16 @@ def law_change_dates(rb: RuleBase, until: dt.date | None = None) -> list[dt.date
     return sorted(d for d in days if d <= until)
 
 
+def decisive(change: CompareChange, bases_after: list[str]) -> str:
+    """The provision to label a change with: one that came into force and is a basis on
+    the later date, else the first that came into force, else the first named."""
+    entered = [p.provision.id for p in change.provisions if p.change.startswith("in force from")]
+    for pid in entered:
+        if pid in bases_after:
+            return pid
+    return entered[0] if entered else change.provisions[0].provision.id
+
+
 def status_strip_svg(c: Comparison, rb: RuleBase, lang: str = "en", until: dt.date | None = None) -> str:
     """A status strip for each action of a comparison over law_change_dates: a band per
     stretch with one answer, coloured by status, and a marker at each date the answer
@@ -123,17 +138,24 @@ def status_strip_svg(c: Comparison, rb: RuleBase, lang: str = "en", until: dt.da
     ax = fig.add_subplot()
     for y, row in enumerate(c.rows):
         cells = row.cells
-        for i, cell in enumerate(cells):
-            stop = cells[i + 1].date if i + 1 < len(cells) else end
-            ax.barh(y, (stop - cell.date).days, left=cell.date, height=0.5, color=COLOUR[cell.status], linewidth=0)
-        by_date = {cell.date: cell.status for cell in cells}
+        starts = [i for i, cell in enumerate(cells) if i == 0 or cells[i - 1].status != cell.status]
+        for k, i in enumerate(starts):  # one band per stretch with the same answer
+            stop = cells[starts[k + 1]].date if k + 1 < len(starts) else end
+            ax.barh(y, (stop - cells[i].date).days, left=cells[i].date, height=0.5, color=COLOUR[cells[i].status])
+        by_date = {cell.date: cell for cell in cells}
         for change in row.changes:
-            if by_date[change.from_date] == by_date[change.to_date]:
+            if by_date[change.from_date].status == by_date[change.to_date].status:
                 continue
             ax.plot([change.to_date, change.to_date], [y - 0.32, y + 0.32], color="black", linewidth=1.5)
             if change.provisions:
-                p = change.provisions[0].provision
-                ax.text(change.to_date, y - 0.36, p.id, fontsize=6, rotation=20, ha="left", va="bottom")
+                ax.text(
+                    change.to_date,
+                    y + 0.36,
+                    decisive(change, by_date[change.to_date].bases),
+                    fontsize=6,
+                    ha="center",
+                    va="top",
+                )
     ax.set_yticks(range(len(c.rows)), [words.action(r.action)[:48] for r in c.rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(dt.date(1947, 5, 3), end)
@@ -166,7 +188,7 @@ def timeline_svg(rows: list[dict], rb: RuleBase, lang: str = "en") -> str:
         ax.barh(y, (stop - start).days + 1, left=start, height=0.7, color=colour, linewidth=0)
         labels.append(r["provision"])
     ax.set_yticks(range(len(dated)), labels, fontsize=5)
-    ax.invert_yaxis()
+    ax.set_ylim(len(dated) - 0.5, -0.5)
     ax.xaxis.tick_top()
     names = {
         i: (rb.instruments[i].title_ja if lang == "ja" else rb.instruments[i].title_en) if i in rb.instruments else i

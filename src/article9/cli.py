@@ -379,6 +379,13 @@ def compare(
     fmt: Fmt = Format.text,
     lang: Lang = "en",
     reform: Reform = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Also draw each action's answer across 1947-today for these facts, as SVG (needs the charts extra).",
+        ),
+    ] = None,
 ) -> None:
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
     from . import render
@@ -389,6 +396,8 @@ def compare(
         scenario, days, action or None, lang=lang, on_result=lambda r: _record(engine, scenario, [r], "cli compare")
     )
     _show(result, fmt, render.comparison_markdown, render.print_comparison)
+    if chart is not None:
+        _compare_chart(engine, scenario, action or None, lang, chart)
 
 
 @app.command()
@@ -875,6 +884,13 @@ def timeline(
         str | None, typer.Option("--instrument", "-i", help="Only this instrument (e.g. sdf-act).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart", help="Also draw every provision version as a bar, by instrument, as SVG (charts extra)."
+        ),
+    ] = None,
+    lang: Lang = "en",
 ) -> None:
     """Every version of every provision, with the window its rules are in force, by date."""
     from .corpus import load_rulebase, suggest, timeline_rows
@@ -885,6 +901,11 @@ def timeline(
             f"no instrument {instrument!r}{suggest(instrument, rb.instruments)}; run 'article9 law' for the list"
         )
     rows = timeline_rows(rb, instrument)
+    if chart is not None:
+        from .charts import timeline_svg
+
+        chart.write_text(timeline_svg(rows, rb, lang), encoding="utf-8")
+        typer.echo(f"wrote {chart}", err=True)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -915,6 +936,16 @@ def schema(
         SchemaKind.playbook_result: PlaybookResult,
     }[kind]
     typer.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
+
+
+def _compare_chart(engine, scenario, actions: list[str] | None, lang: str, out: Path) -> None:  # noqa: ANN001
+    """`compare --chart`: the scenario over every dated change of the law, 1947-today, drawn."""
+    from .charts import law_change_dates, require, status_strip_svg
+
+    require()  # before the work: without the extra, a clear input error
+    strip = engine.compare(scenario, law_change_dates(engine.rb), actions, lang=lang)
+    out.write_text(status_strip_svg(strip, engine.rb, lang), encoding="utf-8")
+    typer.echo(f"wrote {out}", err=True)
 
 
 def run() -> None:

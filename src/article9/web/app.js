@@ -289,6 +289,14 @@ function factWords(one) {
 }
 function joinNodes(nodes, sep) { const out = []; nodes.forEach((n, i) => { if (i) out.push(sep); out.push(n); }); return out; }
 
+// The provision a change turned on: one that came into force and is a basis on the later
+// date, else the first that came into force, else the first named (as charts.decisive).
+function decisive(change, row) {
+  const after = row.cells.find(x => x.date === change.to_date);
+  const entered = change.provisions.filter(x => /^in force from/.test(x.change));
+  return entered.find(x => after.bases.includes(x.provision.id)) || entered[0] || change.provisions[0];
+}
+
 // -- the headline: one sentence from the three layers --------------------------------------
 // The server's `summary` when it gives one; otherwise worded here from the answer and, when
 // several dates were compared, from the changes /compare attributes to provisions.
@@ -328,8 +336,7 @@ async function headline(det, day, row) {
   let sentence = ja ? `${longDate(day)}の時点では${t(status)}：${parts.join("が、")}。` : `${t(status)} on ${longDate(day)}: ${parts.join(", ")}`;
   if (later.length) {
     const c = later[0];
-    const after = row.cells.find(x => x.date === c.to_date);
-    const p = c.provisions.find(x => after.bases.includes(x.provision.id) && /in force from/.test(x.change)) || c.provisions.find(x => /in force from/.test(x.change)) || c.provisions[0];
+    const p = decisive(c, row);
     if (p) {
       const when = (p.change.match(/\d{4}-\d{2}-\d{2}/) || [c.to_date])[0];
       const name = await citeProvision(p.provision.id);
@@ -810,7 +817,7 @@ async function drawStrip(actions) {
       });
       for (const c of row.changes) {
         if (!/^status/.test(c.what) && row.cells.find(x => x.date === c.from_date).status === row.cells.find(x => x.date === c.to_date).status) continue;
-        const p = c.provisions[0];
+        const p = decisive(c, row);
         marks.push({ action: name, date: c.to_date, provision: p ? provisionTitle(p.provision.id) : "", id: p ? p.provision.id : "", short: p ? provisionTitle(p.provision.id).split(/[:：（]/)[0] : "" });
       }
     }
