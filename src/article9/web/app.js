@@ -309,10 +309,10 @@ async function headline(det, day, row) {
   const later = row ? row.changes.filter(c => c.from_date >= day && row.cells.find(x => x.date === c.to_date && x.status === "permitted")) : [];
   const lawful = det.bases.filter(b => b.lawful === "true");
   if (status === "depends") {
-    const facts = det.depends_on.slice(0, 3).map(d => factLabel(d.fact));
+    const facts = det.depends_on.slice(0, 3).map(d => (ja ? factLabel(d.fact) : factLabel(d.fact).replace(/^[A-Z](?=[a-z ])/, c => c.toLowerCase())));
     const more = det.depends_on.length - facts.length;
     const list = facts.join(ja ? "、" : "; ") + (more > 0 ? (ja ? ` ほか${more}件` : ` and ${more} more`) : "");
-    return ja ? `${longDate(day)}の時点では未確定：${list}次第。` : `Depends on ${longDate(day)}: it turns on ${list}.`;
+    return ja ? `${longDate(day)}の時点では未確定：${list}次第。` : `Depends on ${longDate(day)}: it turns on whether ${list}.`;
   }
   if (det.constitutional === "false") {
     parts.push(ja ? "当日の政府解釈では憲法第9条の範囲外" : "outside Article 9 of the Constitution as read on this date");
@@ -562,7 +562,7 @@ function renderBuilder(loaded) {
       list.append(el("div", { class: "fact" }, el("label", { for: id, title: name, text: fact.question[state.lang] }), select,
         el("small", {}, ...linked(fact.help[state.lang]))));
     }
-    groups.push(el("details", { open: loaded || state.caseName ? null : "" }, el("summary", { text: t(kind) }), list));
+    groups.push(el("details", {}, el("summary", { text: t(kind) }), list));  // closed: the answer lists the facts that matter
   }
   const acts = el("div", { id: "actions" });
   for (const [name, action] of Object.entries(v.actions)) {
