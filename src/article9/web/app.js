@@ -441,7 +441,7 @@ function showInterview() {
   saveState();
   const page = document.getElementById("interview");
   const day = state.dates[0];
-  page.replaceChildren(el("p", {}, el("a", { href: "?", id: "start-over", text: t("start_over") })),
+  page.replaceChildren(startOver(),
     el("h2", { text: `${actionQuestion(state.actions[0])} (${longDate(day)})` }), el("div", { id: "iv-body" }));
   const body = document.getElementById("iv-body");
   answer(signal => api("/interview/next", { facts: state.facts, date: day, actions: state.actions, asked: interview.asked, lang: state.lang }, signal),
@@ -483,6 +483,12 @@ function showInterview() {
 }
 
 // -- the explorer: the situation on the left, answers on the right ------------------------
+function startOver() {  // back to the question, in the page (a request still running is dropped)
+  const a = el("a", { href: location.pathname, id: "start-over", text: t("start_over") });
+  a.addEventListener("click", e => { e.preventDefault(); history.pushState(null, "", location.pathname + (state.lang === "ja" ? "?lang=ja" : "")); route(); });
+  return el("p", {}, a);
+}
+
 function showOnly(id) {
   for (const s of ["start", "interview", "builder", "results", "lawpage"]) document.getElementById(s).hidden = true;
   if (id === "explorer") { document.getElementById("builder").hidden = false; document.getElementById("results").hidden = false; } else document.getElementById(id).hidden = false;
@@ -507,7 +513,7 @@ function openExplorer(loaded) {
 function renderBuilder(loaded) {
   const v = state.vocab;
   const box = document.getElementById("builder");
-  const head = [el("p", {}, el("a", { href: "?", id: "start-over", text: t("start_over") })), el("h2", { text: t("scenario") })];
+  const head = [startOver(), el("h2", { text: t("scenario") })];
   if (state.caseName) {
     const c = state.cases.find(x => x.name === state.caseName);
     head.push(el("h3", { id: "case-title", title: state.caseName, text: (c && c.title) || state.title || state.caseName }));
@@ -679,6 +685,14 @@ function reachNotes(results) {
   return out;
 }
 
+function changeWords(c, row) {  // the change in the page's words (the server's stays in the hover)
+  const [a, b] = [c.from_date, c.to_date].map(d => row.cells.find(x => x.date === d));
+  const tri = v => t(v === "true" ? "yes_word" : v === "false" ? "no_word" : "depends_word");
+  if (a.status !== b.status) return `${t(a.status)} → ${t(b.status)}`;
+  if (a.constitutional !== b.constitutional) return `${t("constitutional")}: ${tri(a.constitutional)} → ${tri(b.constitutional)}`;
+  return c.what;
+}
+
 async function compareTable(cmp) {
   const box = el("section", { id: "compare" }, el("h3", { text: t("compare") }));
   const table = el("table", { class: "compare-grid" });
@@ -693,7 +707,7 @@ async function compareTable(cmp) {
     for (const c of row.changes) {
       const names = await Promise.all(c.provisions.map(p => citeProvision(p.provision.id)));
       const provs = joinNodes(c.provisions.map((p, i) => el("span", {}, el("a", { href: `#/law/${p.provision.id}`, title: `${p.provision.id}: ${provisionTitle(p.provision.id)}`, text: names[i] }), ` (${p.change})`)), "; ");
-      changes.append(el("li", { "data-change": row.action }, `${actionLabel(row.action)}: ${longDate(c.from_date)} → ${longDate(c.to_date)}: ${c.what}. ${t("changed_by")}: `, ...(provs.length ? provs : ["-"])));
+      changes.append(el("li", { "data-change": row.action, title: c.what }, `${actionLabel(row.action)}: ${longDate(c.from_date)} → ${longDate(c.to_date)}: ${changeWords(c, row)}. ${t("changed_by")}: `, ...(provs.length ? provs : ["-"])));
     }
   }
   box.append(changes.children.length ? changes : el("p", { class: "hint", text: t("no_change") }));
