@@ -96,11 +96,6 @@ const UI = {
   reform: { en: "Compare with a hypothetical reform", ja: "仮定の法改正と比較" },
   reform_none: { en: "(none: the law as it is)", ja: "（なし：現行の法）" },
   law_word: { en: "The law", ja: "実際の法" },
-  themes: {
-    en: { history: "History", case: "Cases the government presented (2014)", coverage: "One action each", panel2008: "2008 advisory panel", us: "US forces", usmaa: "Support to US forces", missile: "Missiles", logistics: "Logistics", disaster: "Disasters", asset: "Protecting assets", pko: "Peacekeeping", other: "Other" },
-    ja: { history: "歴史", case: "政府が示した事例（2014年）", coverage: "行為ごと", panel2008: "2008年の懇談会", us: "米軍", usmaa: "米軍への支援", missile: "ミサイル", logistics: "後方支援", disaster: "災害", asset: "武器等防護", pko: "国連平和維持活動", other: "その他" },
-  },
-  era: { en: "from", ja: "" },
   pb_choose: { en: "Play a bundled crisis:", ja: "収録された危機を再生：" },
   choose: { en: "(choose…)", ja: "（選択…）" },
   pb_prev: { en: "◀ Previous step", ja: "◀ 前の段階" },
@@ -125,6 +120,10 @@ const UI = {
   pb_outside_encoded_law: { en: "no encoded provision makes it lawful, and no closure claim says the encoded ones are all", ja: "符号化された規定では適法とならず、根拠の一覧が完全であるとの主張もない" },
 };
 
+const THEME_NAMES = {
+  en: { history: "History", case: "Cases the government presented (2014)", coverage: "One action each", panel2008: "2008 advisory panel", us: "US forces", usmaa: "Support to US forces", missile: "Missiles", logistics: "Logistics", disaster: "Disasters", asset: "Protecting assets", pko: "Peacekeeping", other: "Other" },
+  ja: { history: "歴史", case: "政府が示した事例（2014年）", coverage: "行為ごと", panel2008: "2008年の懇談会", us: "米軍", usmaa: "米軍への支援", missile: "ミサイル", logistics: "後方支援", disaster: "災害", asset: "武器等防護", pko: "国連平和維持活動", other: "その他" },
+};
 const STATUS_COLOUR = { permitted: "#1a7f37", not_permitted: "#cf222e", depends: "#9a6700", no_encoded_basis: "#6e40c9" };
 const RESERVED = new Set(["date", "focus", "a", "lang", "case", "reform", "view"]);
 const state = { lang: "en", facts: {}, dates: [], focus: "", actions: [], title: "", caseName: "", reform: "", vocab: null, law: {}, instruments: {}, sources: {}, cases: [], reforms: [], messages: {} };
@@ -370,7 +369,7 @@ function renderCases(filter) {
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(c);
   }
-  const names = UI.themes[state.lang];
+  const names = THEME_NAMES[state.lang];
   const order = [...THEMES, "other"].filter(k => groups.has(k));
   box.replaceChildren(...order.map(k => {
     const byEra = groups.get(k).sort((a, b) => era(a) - era(b) || a.title.localeCompare(b.title));
