@@ -114,6 +114,7 @@ def test_the_journalists_question_by_clicking(server, browser, tmp_path):
     expect(page.locator(".pipeline[data-drawn=true] svg")).to_have_count(1)
     cite = page.locator("#cite")
     expect(cite).to_contain_text("article9 0.")
+    expect(cite).to_contain_text(re.compile(r"rule base [0-9a-f]{12}, 2015-06-01 "))
     link = cite.locator("a").get_attribute("href")
     assert "date=2015-06-01" in link and "survival_threat=1" in link and "#s=" not in link
     no_fact_ids(page, "#results")

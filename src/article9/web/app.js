@@ -351,7 +351,7 @@ function citeLine(result) {
   const version = result.rulebase ? result.rulebase.version : result.version;
   const link = stateLink();
   return el("p", { class: "cite", id: "cite" }, el("strong", { text: `${t("cite")}: ` }),
-    `article9 ${version}, ${t("rulebase")} ${hash.slice(0, 12)}, ${state.dates.join(", ")} · `, el("a", { href: link, text: link }));
+    `article9 ${version}, ${t("rulebase")} ${hash.slice(0, 12)}, ${result.date || state.dates.join(", ")} · `, el("a", { href: link, text: link }));
 }
 
 // -- the start screen ---------------------------------------------------------------------
@@ -516,7 +516,7 @@ function renderBuilder(loaded) {
   if (state.caseName) {
     const c = state.cases.find(x => x.name === state.caseName);
     head.push(el("h3", { id: "case-title", title: state.caseName, text: (c && c.title) || state.title || state.caseName }));
-    if (state.description) head.push(el("p", { class: "story", text: state.description }));
+    if (state.description) head.push(el("p", { class: "story", text: state.description.replace(/([^\n])\n(?!\n)/g, "$1 ") }));
     if (state.source) head.push(el("p", { class: "hint" }, `${t("sources")}: `, ...linked(state.source)));
   }
   // dates
