@@ -13,7 +13,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
 
-from helpers import BROWSER_WAIT_MS, Patient, browser_app, serving  # noqa: E402
+from helpers import BROWSER_WAIT_MS, Patient, browser_app, engine, serving  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 expect.set_options(timeout=BROWSER_WAIT_MS)
@@ -44,7 +44,7 @@ def test_play_a_bundled_playbook_step_through_it_and_explain_a_cell(server, brow
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server + "/")
-    page.wait_for_selector(".card")
+    expect(page.locator("#start h2")).to_be_visible()
     page.click("#playbook-link")
     page.select_option("#pb-library", "remote-island-gray-zone")
     expect(page.locator("#pb-view h2")).to_contain_text("Gray-zone escalation")
@@ -62,10 +62,12 @@ def test_play_a_bundled_playbook_step_through_it_and_explain_a_cell(server, brow
     expect(page.locator("#pb-step")).to_have_attribute("data-step", "1")
     sea = page.locator("#pb-step .pb-action[data-action=maritime_security_operation]")
     expect(sea.locator(".pb-pending")).to_contain_text("Minister of Defense")
-    expect(sea.locator(".pb-opens")).to_contain_text("mindef_ordered_operation_pm_approved")
+    order = engine().rb.vocabulary.facts["mindef_ordered_operation_pm_approved"].label.en  # words, not the id
+    expect(sea.locator(".pb-opens")).to_contain_text(order)
+    expect(sea.locator(".pb-opens")).not_to_contain_text("mindef_ordered_operation_pm_approved")
     page.click("#pb-next")
     expect(page.locator("#pb-step")).to_have_attribute("data-step", "2")
-    expect(sea.locator(".pb-cause")).to_contain_text("mindef_ordered_operation_pm_approved")
+    expect(sea.locator(".pb-cause")).to_contain_text(order)
     page.click("#pb-prev")
     expect(page.locator("#pb-step")).to_have_attribute("data-step", "1")
     page.screenshot(path=str(tmp_path / "playbook.png"), full_page=True)

@@ -195,12 +195,11 @@ def test_summary_in_english_and_japanese():
     en = query.assess(e, s, [dt.date(2015, 6, 1)], ["defend_foreign_warship"])[0].determinations[0].summary
     assert en == (
         "Not permitted on 1 June 2015: within the Constitution as read since 1 July 2014, but no statute in force "
-        "authorised it; Self-Defense Forces Act Art. 76(1)(i) and Self-Defense Forces Act Art. 76(1)(ii) took effect "
-        "on 29 March 2016."
-    )
+        "authorised it; Self-Defense Forces Act Art. 76(1)(ii) took effect on 29 March 2016."
+    )  # Art. 76(1)(i) also took effect that day, but these facts (no armed attack on Japan) rule it out
     ja = query.assess(e, s, [dt.date(2015, 6, 1)], ["defend_foreign_warship"], "ja")[0].determinations[0].summary
     assert ja.startswith("2015年6月1日時点で許されない：2014年7月1日以降の政府解釈で憲法上許容される")
-    assert "自衛隊法第76条第1項第2号" in ja and "2016年3月29日に施行" in ja
+    assert "自衛隊法第76条第1項第2号は2016年3月29日に施行" in ja and "第1号" not in ja
     yes = query.assess(e, s, [dt.date(2016, 5, 1)], ["defend_foreign_warship"])[0].determinations[0].summary
     assert yes.startswith("Permitted on 1 May 2016: within the Constitution as read since 1 July 2014;")
     assert "authorised by Self-Defense Forces Act Art. 76(1)(ii); all 5 required steps are done." in yes

@@ -94,7 +94,7 @@ def test_cli_formats_and_errors():
 def test_history_and_chart_and_api():
     from fastapi.testclient import TestClient
 
-    from article9.diet import chart_svg, history
+    from article9.diet import chart_rows, chart_svg, history
     from article9.server import app
 
     h = history()
@@ -106,8 +106,13 @@ def test_history_and_chart_and_api():
     camps = {r.election: r for r in h.amendment_camp}
     assert (camps["hoc_2016"].camp, camps["hoc_2016"].needs, camps["hoc_2016"].reached) == (165, 162, True)
     assert camps["hoc_2019"].reached is False and camps["hor_2014"].camp is None
-    svg = chart_svg()
-    assert svg.startswith("<svg") and "House of Councillors" in svg and "hor_2026: 352 of 465" in svg
+    svg = chart_svg(day=D(2015, 9, 19))  # drawn by matplotlib, words kept as text
+    assert "<svg" in svg and "House of Councillors" in svg and "House of Representatives" in svg
+    assert ">352<" in svg and "LDP, Komeito" in svg and "chosen date: 2015-09-19" in svg
+    assert "two-thirds of all members" in svg
+    rows = {(r["house"], r["election"]): r for r in chart_rows()}
+    assert (rows["hor", "hor_2014"]["seats"], rows["hor", "hor_2014"]["size"]) == (326, 475)
+    assert rows["hor", "hor_2014"]["two_thirds"] == 317 and rows["hoc", "hoc_2013"]["majority"] == 122
     client = TestClient(app)
     r = client.get("/pathways", params={"date": "2014-12-15"})
     assert r.status_code == 200 and r.json()["results"][0]["parties"] == ["LDP", "Komeito"]
@@ -116,6 +121,9 @@ def test_history_and_chart_and_api():
     assert client.get("/pathways/history").json()["schema"] == "article9.pathways-history/1"
     chart = client.get("/pathways/chart.svg")
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+    data = client.get("/pathways/chart.json").json()  # what the web draws with Vega-Lite
+    assert data == chart_rows()
+    assert client.get("/pathways/chart.json", params={"support": "LPD"}).status_code == 422
 
 
 def test_referendum_window_from_the_rules():

@@ -18,11 +18,16 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from .errors import InputError
+
+try:  # the batch extra: a plain `pip install article9` leaves these out
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError as exc:
+    raise InputError(
+        f"batch needs the batch extra ({exc.name} is not installed): pip install 'article9[batch]'"
+    ) from None
 
 TRUE = ["true", "1", "yes", "y", "t"]
 FALSE = ["false", "0", "no", "n", "f"]

@@ -4,10 +4,12 @@ a result the query layer has already computed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from .corpus import RuleBase
 from .errors import InputError
+from .models import CompareChange, Comparison
 from .playbook import PlaybookResult
 from .playbook_render import COLOUR, Words, columns, when
 
@@ -47,6 +49,11 @@ def _pyplot() -> object:
     return Figure
 
 
+def require() -> None:
+    """An InputError (exit 2) unless the charts extra is installed."""
+    _pyplot()
+
+
 def playbook_svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
     """The playbook as SVG: one column per step (branches one after another, each named),
     one row per followed action, each cell in its status's colour; a white dot marks a cell
@@ -81,6 +88,155 @@ def playbook_svg(r: PlaybookResult, rb: RuleBase, lang: str = "en") -> str:
     handles.append(Patch(facecolor="white", edgecolor="black", label=legend_words["missed"]))
     ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
+    return _svg(fig)
+
+
+STRIP_WORDS = {
+    "en": {"title": "{title}: the answer across {start}–{end}", "change": "a dated change of the answer"},
+    "ja": {"title": "{title}：{start}〜{end}の答え", "change": "答えが変わった日"},
+}
+
+
+def law_change_dates(rb: RuleBase, until: dt.date | None = None) -> list[dt.date]:
+    """Every date on which the encoded law changes (a rule block starts, or one ended the day
+    before), from 3 May 1947 up to `until` (default today): between two of them the law,
+    and so every answer on fixed facts, stays the same."""
+    from .corpus import timeline_rows
+
+    until = until or dt.date.today()
+    days = {dt.date(1947, 5, 3)}
+    for row in timeline_rows(rb, None):
+        if row["from"]:
+            days.add(dt.date.fromisoformat(str(row["from"])))
+        if row["to"]:
+            days.add(dt.date.fromisoformat(str(row["to"])) + dt.timedelta(days=1))
+    return sorted(d for d in days if d <= until)
+
+
+def decisive(change: CompareChange, bases_after: list[str]) -> str:
+    """The provision to label a change with: one that came into force and is a basis on
+    the later date, else the first that came into force, else the first named."""
+    entered = [p.provision.id for p in change.provisions if p.change.startswith("in force from")]
+    for pid in entered:
+        if pid in bases_after:
+            return pid
+    return entered[0] if entered else change.provisions[0].provision.id
+
+
+def status_strip_svg(c: Comparison, rb: RuleBase, lang: str = "en", until: dt.date | None = None) -> str:
+    """A status strip for each action of a comparison over law_change_dates: a band per
+    stretch with one answer, coloured by status, and a marker at each date the answer
+    changes, labelled with the first provision the comparison names for the change."""
+    Figure = _pyplot()
+    from matplotlib.patches import Patch
+
+    words = Words(rb, lang)
+    legend_words = LEGEND.get(lang, LEGEND["en"])
+    strip = STRIP_WORDS.get(lang, STRIP_WORDS["en"])
+    end = until or dt.date.today()
+    fig = Figure(figsize=(11.0, 1.3 + 0.75 * len(c.rows)))
+    ax = fig.add_subplot()
+    for y, row in enumerate(c.rows):
+        cells = row.cells
+        starts = [i for i, cell in enumerate(cells) if i == 0 or cells[i - 1].status != cell.status]
+        for k, i in enumerate(starts):  # one band per stretch with the same answer
+            stop = cells[starts[k + 1]].date if k + 1 < len(starts) else end
+            ax.barh(y, (stop - cells[i].date).days, left=cells[i].date, height=0.5, color=COLOUR[cells[i].status])
+        by_date = {cell.date: cell for cell in cells}
+        for change in row.changes:
+            if by_date[change.from_date].status == by_date[change.to_date].status:
+                continue
+            ax.plot([change.to_date, change.to_date], [y - 0.32, y + 0.32], color="black", linewidth=1.5)
+            if change.provisions:
+                ax.text(
+                    change.to_date,
+                    y + 0.36,
+                    decisive(change, by_date[change.to_date].bases),
+                    fontsize=6,
+                    ha="center",
+                    va="top",
+                )
+    ax.set_yticks(range(len(c.rows)), [words.action(r.action)[:48] for r in c.rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(dt.date(1947, 5, 3), end)
+    ax.set_title(strip["title"].format(title=c.scenario[:80], start=1947, end=end.year), fontsize=9, loc="left")
+    handles = [Patch(color=COLOUR[s], label=legend_words[s]) for s in STATUSES]
+    ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def timeline_svg(rows: list[dict], rb: RuleBase, lang: str = "en") -> str:
+    """Every provision version of `article9 timeline` as a bar from its first to its last
+    day (open-ended ones to today), grouped by instrument, one colour per instrument."""
+    Figure = _pyplot()
+    dated = [r for r in rows if r["from"]]
+    dated.sort(key=lambda r: (r["instrument"], r["provision"], str(r["from"])))
+    today = dt.date.today()
+    fig = Figure(figsize=(11.0, 1.5 + 0.14 * len(dated)))
+    ax = fig.add_subplot()
+    instruments = list(dict.fromkeys(r["instrument"] for r in dated))
+    from matplotlib import colormaps
+    from matplotlib.patches import Patch
+
+    cmap = colormaps["tab20"]
+    labels: list[str] = []
+    for y, r in enumerate(dated):
+        start = dt.date.fromisoformat(str(r["from"]))
+        stop = dt.date.fromisoformat(str(r["to"])) if r["to"] else today
+        colour = cmap(instruments.index(r["instrument"]) % 20)
+        ax.barh(y, (stop - start).days + 1, left=start, height=0.7, color=colour, linewidth=0)
+        labels.append(r["provision"])
+    ax.set_yticks(range(len(dated)), labels, fontsize=5)
+    ax.set_ylim(len(dated) - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    names = {
+        i: (rb.instruments[i].title_ja if lang == "ja" else rb.instruments[i].title_en) if i in rb.instruments else i
+        for i in instruments
+    }
+    handles = [Patch(color=cmap(k % 20), label=names[i][:50]) for k, i in enumerate(instruments)]
+    ax.legend(handles=handles, fontsize=5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+PATHWAYS_WORDS = {
+    "en": {"seats": "seats", "majority": "majority", "two_thirds": "two-thirds of all members", "date": "chosen date"},
+    "ja": {"seats": "議席", "majority": "過半数", "two_thirds": "総議員の三分の二", "date": "選択した日付"},
+}
+
+
+def pathways_svg(rows: list[dict], day: dt.date, lang: str = "en") -> str:
+    """The pathways chart: for each house, the supporting seats after each election as a
+    bar labelled with its number and parties, the majority and two-thirds lines as ticks,
+    and the chosen date as a dashed line."""
+    Figure = _pyplot()
+    w = PATHWAYS_WORDS.get(lang, PATHWAYS_WORDS["en"])
+    houses = list(dict.fromkeys(r["house"] for r in rows))
+    fig = Figure(figsize=(11.0, 3.4 * len(houses)))
+    for k, house in enumerate(houses):
+        ax = fig.add_subplot(len(houses), 1, k + 1)
+        mine = [r for r in rows if r["house"] == house]
+        days = [dt.date.fromisoformat(r["date"]) for r in mine]
+        ax.bar(days, [r["seats"] for r in mine], width=300, color="#0969da", label=w["seats"])
+        ax.scatter(days, [r["majority"] for r in mine], marker="_", s=200, color="#9a6700", label=w["majority"])
+        ax.scatter(days, [r["two_thirds"] for r in mine], marker="_", s=200, color="#cf222e", label=w["two_thirds"])
+        for d, r in zip(days, mine, strict=True):
+            ax.text(d, r["seats"] + 4, str(r["seats"]), fontsize=6, ha="center")
+            ax.text(d, 6, ", ".join(r["parties"]), fontsize=5, rotation=90, ha="center", va="bottom", color="white")
+        ax.axvline(day, color="black", linestyle="--", linewidth=1, label=f"{w['date']}: {day.isoformat()}")
+        ax.set_title(mine[0]["house_name"].get(lang, mine[0]["house_name"]["en"]), fontsize=9, loc="left")
+        ax.set_ylabel(w["seats"], fontsize=8)
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _svg(fig: object) -> str:
+    """The figure as SVG with its words kept as text (searchable, read by screen readers)."""
+    import matplotlib
+
     out = io.StringIO()
-    fig.savefig(out, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(out, format="svg", metadata={"Date": None})  # type: ignore[attr-defined]
     return out.getvalue()

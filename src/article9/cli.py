@@ -368,6 +368,13 @@ def compare(
     fmt: Fmt = Format.text,
     lang: Lang = "en",
     reform: Reform = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Also draw each action's answer across 1947-today for these facts, as SVG (needs the charts extra).",
+        ),
+    ] = None,
 ) -> None:
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
     from . import query, render
@@ -378,6 +385,8 @@ def compare(
         engine, scenario, days, action or None, lang, on_result=lambda r: _record(engine, scenario, [r], "cli compare")
     )
     _show(result, fmt, render.comparison_markdown, render.print_comparison, lang)
+    if chart is not None:
+        _compare_chart(engine, scenario, action or None, lang, chart)
 
 
 @app.command()
@@ -856,11 +865,24 @@ def timeline(
         str | None, typer.Option("--instrument", "-i", help="Only this instrument (e.g. sdf-act).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart", help="Also draw every provision version as a bar, by instrument, as SVG (charts extra)."
+        ),
+    ] = None,
+    lang: Lang = "en",
 ) -> None:
     """Every version of every provision, with the window its rules are in force, by date."""
     from . import query
 
-    rows = query.timeline(query.rulebase(_state["law_dir"]), instrument)
+    rb = query.rulebase(_state["law_dir"])
+    rows = query.timeline(rb, instrument)
+    if chart is not None:
+        from .charts import timeline_svg
+
+        chart.write_text(timeline_svg(rows, rb, lang), encoding="utf-8")
+        typer.echo(f"wrote {chart}", err=True)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -893,6 +915,17 @@ def schema(
         SchemaKind.playbook_result: PlaybookResult,
     }[kind]
     typer.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
+
+
+def _compare_chart(engine, scenario, actions: list[str] | None, lang: str, out: Path) -> None:  # noqa: ANN001
+    """`compare --chart`: the scenario over every dated change of the law, 1947-today, drawn."""
+    from . import query
+    from .charts import law_change_dates, require, status_strip_svg
+
+    require()  # before the work: without the extra, a clear input error
+    strip = query.compare(engine, scenario, law_change_dates(engine.rb), actions, lang)
+    out.write_text(status_strip_svg(strip, engine.rb, lang), encoding="utf-8")
+    typer.echo(f"wrote {out}", err=True)
 
 
 def run() -> None:

@@ -398,51 +398,38 @@ def history() -> History:
     return History(changes=rows, amendment_camp=camp_rows)
 
 
-def chart_svg(parties: list[str] | None = None) -> str:
-    """Seats of the governing coalition (or the parties given) in each house against the
-    majority and two-thirds lines, election by election: a self-contained SVG."""
-    from html import escape
+HOUSE_NAMES_JA = {"hor": "衆議院", "hoc": "参議院"}
 
-    width, height, pad = 760, 300, 40
-    elections = sorted(data()["elections"], key=lambda e: e["date"])
-    first, last = elections[0]["date"], dt.date.today()
-    span = (last - first).days or 1
 
-    def x(day: dt.date) -> float:
-        return pad + (width - 2 * pad) * (day - first).days / span
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height * 2}" role="img" '
-        f'aria-label="seats against thresholds">'
-    ]
-    for i, house in enumerate(HOUSES):
-        top = i * height
-        rows = [e for e in elections if ("hor" if e["house"] == "representatives" else "hoc") == house]
-        biggest = max(e["statutory_size"] for e in rows)
-
-        def y(n: float, top: int = top, biggest: int = biggest) -> float:
-            return top + height - pad - (height - 2 * pad) * n / biggest
-
-        parts.append(f'<text x="{pad}" y="{top + 20}" font-size="14">{escape(HOUSE_NAMES[house])}</text>')
-        for e in rows:
-            day = e["date"]
-            support = parties or (e.get("coalition_after") or {}).get("parties") or coalition(day)["parties"]
-            n = sum(seats(house, day).get(p, 0) for p in support)
-            _r, needs = evaluate({house: e["statutory_size"]}, {house: n}, False)
-            x0 = x(day)
-            parts.append(
-                f'<rect x="{x0 - 6:.1f}" y="{y(n):.1f}" width="12" height="{y(0) - y(n):.1f}" fill="#0969da">'
-                f"<title>{escape(e['id'])}: {n} of {e['statutory_size']}</title></rect>"
-            )
-            for key, colour in (("statute", "#9a6700"), ("amendment", "#cf222e")):
-                parts.append(
-                    f'<line x1="{x0 - 10:.1f}" x2="{x0 + 10:.1f}" y1="{y(needs[house][key]):.1f}" '
-                    f'y2="{y(needs[house][key]):.1f}" stroke="{colour}" stroke-width="2"/>'
-                )
-            parts.append(f'<text x="{x0:.1f}" y="{y(0) + 14:.1f}" font-size="9" text-anchor="middle">{day.year}</text>')
-        parts.append(
-            f'<text x="{width - pad}" y="{top + 20}" font-size="10" text-anchor="end">'
-            "bars: supporting seats · amber: majority · red: two-thirds of all members</text>"
+def chart_rows(parties: list[str] | None = None) -> list[dict]:
+    """One row per election: the seats of the governing coalition after it (or of the
+    parties given) against the majority and two-thirds of all members, as the rules of
+    diet-votes.md count them. The data of the pathways chart, in the web and in `chart_svg`."""
+    rows = []
+    for e in sorted(data()["elections"], key=lambda e: e["date"]):
+        house = "hor" if e["house"] == "representatives" else "hoc"
+        day = e["date"]
+        support = parties or (e.get("coalition_after") or {}).get("parties") or coalition(day)["parties"]
+        n = sum(seats(house, day).get(p, 0) for p in support)
+        _r, needs = evaluate({house: e["statutory_size"]}, {house: n}, False)
+        rows.append(
+            {
+                "house": house,
+                "house_name": {"en": HOUSE_NAMES[house], "ja": HOUSE_NAMES_JA[house]},
+                "election": e["id"],
+                "date": day.isoformat(),
+                "parties": list(support),
+                "seats": n,
+                "size": e["statutory_size"],
+                "majority": needs[house]["statute"],
+                "two_thirds": needs[house]["amendment"],
+            }
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return rows
+
+
+def chart_svg(parties: list[str] | None = None, day: dt.date | None = None, lang: str = "en") -> str:
+    """The pathways chart as SVG, drawn with matplotlib (the charts extra): see charts.pathways_svg."""
+    from .charts import pathways_svg
+
+    return pathways_svg(chart_rows(parties), day or dt.date.today(), lang)

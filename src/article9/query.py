@@ -231,11 +231,20 @@ def _with_summaries(e: Engine, a: Assessment, lang: str) -> Assessment:
     """Each determination with its one-sentence headline (`summary`) in `lang`. The engine's
     memo hands back the same determination for the same question (its key holds the date and
     the language), so a headline is written once per answer and kept with it."""
+    import clingo
+
     from .summary import summary
+
+    facts = {f: {"true": True, "false": False}.get(v) for f, v in a.facts.items()}
 
     for d in a.determinations:
         if d.summary is None:
-            d.summary = summary(e.rb, d, a.date, lang, _since(e, d.action, a.date))
+
+            def could(pid: str, start: dt.date, action: str = d.action) -> bool:
+                basis = clingo.Function("basis", [clingo.Function(action), clingo.String(pid)])
+                return e.program(start).kleene(facts, basis) != "false"
+
+            d.summary = summary(e.rb, d, a.date, lang, _since(e, d.action, a.date), could)
     return a
 
 

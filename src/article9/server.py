@@ -266,6 +266,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "with explanations citing the provisions.",
         middleware=service_middleware(settings, overrunning),
         dependencies=[Depends(json_body_only)],
+        docs_url=None,  # /docs is served below from vendored Swagger UI (works offline)
+        redoc_url=None,  # ReDoc loads from a CDN; not offered offline
     )
     app.state.settings = settings
     decision_log = None
@@ -572,7 +574,41 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             "provisions": views,
         }
 
+    # -- web faces: chart data, the sources, offline /docs (issue 17) ------------------------
+    @app.get("/pathways/chart.json")
+    def pathways_chart_data(support: Annotated[list[str] | None, Query()] = None) -> list[dict[str, Any]]:
+        """The pathways chart's data: per election, the supporting seats against the majority
+        and two-thirds of all members."""
+        from .diet import chart_rows, check_parties
+
+        check_parties(support or [])
+        return chart_rows(support or None)
+
+    @app.get("/sources")
+    def sources() -> dict[str, dict[str, Any]]:
+        """Every source key the law files, scenarios and vocabulary cite, with its title,
+        publisher, URL, date and language where known."""
+        from .sources import load_sources
+
+        return load_sources()
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        """Swagger UI from /static/vendor/swagger-ui, under a CSP with no CDN and no inline script."""
+        return FileResponse(
+            WEB / "docs.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": LOCAL_DOCS_CSP},
+        )
+
     return app
+
+
+LOCAL_DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""/docs: the strict policy, with data: images (Swagger UI's icons)."""
 
 
 app = create_app()

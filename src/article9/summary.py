@@ -5,6 +5,7 @@ that came later, the procedure). Built from the answer's data; the words are the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from .corpus import RuleBase
 from .i18n import date_text, t
@@ -54,8 +55,18 @@ def _constitution(d: Determination, since: dt.date | None, lang: str) -> str:
     return t("sum_const_true", lang, since=date_text(since, lang))
 
 
-def summary(rb: RuleBase, d: Determination, day: dt.date, lang: str = "en", since: dt.date | None = None) -> str:
-    """One sentence: the status on `day`, then why, layer by layer (`since`: see reading_since)."""
+def summary(
+    rb: RuleBase,
+    d: Determination,
+    day: dt.date,
+    lang: str = "en",
+    since: dt.date | None = None,
+    could: Callable[[str, dt.date], bool] | None = None,
+) -> str:
+    """One sentence: the status on `day`, then why, layer by layer (`since`: see reading_since).
+    `could(pid, start)` says whether a provision not yet in force could authorise the act on
+    the day it takes effect, on the same facts; only those are named as taking effect later
+    (a later provision these facts rule out is no reason to wait for it)."""
     date = date_text(day, lang)
     if d.status == "depends":
         facts = [f.fact for f in d.depends_on] or sorted({f for one in d.permitted_if for f in one})
@@ -92,7 +103,7 @@ def summary(rb: RuleBase, d: Determination, day: dt.date, lang: str = "en", sinc
     for b in d.bases:
         p = rb.provisions.get(b.provision.id)
         starts = [blk.start for blk in p.blocks if blk.start > day] if p else []
-        if not b.in_force and starts:
+        if not b.in_force and starts and (could is None or could(b.provision.id, min(starts))):
             later.append((min(starts), b.provision.id))
     tail = ""
     if later:
