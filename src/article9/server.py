@@ -490,7 +490,7 @@ class TimeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from .engine import time_limit
+        from .program import time_limit
 
         started = False
         abandoned = False
@@ -811,7 +811,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         unknown facts), at most settings.max_cost (a 422). A costly request waits for one of
         settings.costly slots, so that cheap requests keep most of the process; if none frees
         up within COSTLY_WAIT seconds (or its deadline) it is a 503."""
-        from .engine import _DEADLINE
+        from .program import _DEADLINE
 
         cost = dates * actions * (1 + unknowns)
         if cost > settings.max_cost:
