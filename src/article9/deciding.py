@@ -231,14 +231,13 @@ _LOCK = threading.Lock()
 
 
 def enabled() -> bool:
+    """False when ARTICLE9_DECIDING=solver: engines made then solve instead (Engine(solver=...))."""
     return os.environ.get("ARTICLE9_DECIDING", "compiled").strip().lower() != "solver"
 
 
 def window(prog: GroundProgram) -> Window | None:
     """The compiled window of the program, built (or read from the disk cache) at first use;
-    None when it cannot be compiled or ARTICLE9_DECIDING=solver: ask the solver then."""
-    if not enabled():
-        return None
+    None when it cannot be compiled: ask the solver then."""
     with _LOCK:
         if prog in _WINDOWS:
             return _WINDOWS[prog]

@@ -76,8 +76,12 @@ def _status(permitted: Tri, closed: Tri) -> str:
 class Engine:
     """Answers scenarios on dates. Ground programs are cached per set of blocks."""
 
-    def __init__(self, rulebase: RuleBase | None = None) -> None:
+    def __init__(self, rulebase: RuleBase | None = None, solver: bool | None = None) -> None:
+        """solver=True answers every question with unknown facts by solving (the reference
+        the compiled windows are tested against); the default is the compiled windows
+        (deciding.py), unless ARTICLE9_DECIDING=solver."""
         self.rb = rulebase if rulebase is not None else load_rulebase()
+        self.solver = (not deciding.enabled()) if solver is None else solver
         self._programs: dict[str, GroundProgram] = {}
         self._lock = threading.Lock()
         self._candidates: dict[str, list[str]] | None = None
@@ -209,7 +213,7 @@ class Engine:
         for name in names:
             check_action(self.rb, name)
         prog = self.program(day)
-        window = deciding.window(prog)
+        window = None if self.solver else deciding.window(prog)
         facts = dict(scenario.facts)
         # A fully known scenario has one answer set, and an action's determination is a
         # function of the facts in its cone: reuse determinations computed before.
