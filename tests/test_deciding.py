@@ -241,3 +241,33 @@ def test_without_trees_the_answer_is_the_same_but_the_explanation():
         assert all(d.explanation is None for d in without.determinations)
         strip = [d.model_dump(exclude={"explanation"}) for d in with_trees.determinations]
         assert strip == [d.model_dump(exclude={"explanation"}) for d in without.determinations]
+
+
+def test_the_api_and_the_cli_answer_without_trees_when_asked():
+    from fastapi.testclient import TestClient
+    from helpers import SCENARIOS, cli
+
+    from article9.server import create_app
+
+    client = TestClient(create_app())
+    body = {"scenario": {"title": "open", "facts": {}}, "dates": ["2017-01-01"], "actions": ["defend_foreign_warship"]}
+    full = client.post("/assess", json=body).json()[0]["determinations"][0]
+    bare = client.post("/assess", json={**body, "explain": False}).json()[0]["determinations"][0]
+    assert full["explanation"]["atom"] == "permitted(defend_foreign_warship)"
+    assert bare["explanation"] is None
+    assert {k: v for k, v in full.items() if k != "explanation"} == {
+        k: v for k, v in bare.items() if k != "explanation"
+    }
+    assert (
+        bare["status"] == "depends"
+        and bare["sets_complete"]
+        and bare["set_counts"]["not_permitted"] == len(bare["not_permitted_if"])
+    )
+    ship = str(SCENARIOS / "us-ship-defense.yaml")
+    with_trees = json.loads(cli("assess", ship, "-f", "json").stdout)
+    without = json.loads(cli("assess", ship, "-f", "json", "--no-explain").stdout)
+    assert all("explanation" in d for a in with_trees for d in a["determinations"])
+    assert not any("explanation" in d for a in without for d in a["determinations"])
+    assert [[d["status"] for d in a["determinations"]] for a in with_trees] == [
+        [d["status"] for d in a["determinations"]] for a in without
+    ]

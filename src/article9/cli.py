@@ -175,13 +175,22 @@ def assess(
     ] = False,
     lang: Lang = "en",
     reform: Reform = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain/--no-explain",
+            help="Build the explanation trees (the default; text and md always show them). "
+            "--no-explain leaves them out of the JSON output.",
+        ),
+    ] = True,
 ) -> None:
     """Assess every action (or the chosen ones) of a scenario on one or more dates."""
     from .expect import mismatches
 
     engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
-    results = [engine.assess(scenario, d, action or None, lang=lang) for d in days]
+    trees = explain or fmt is not Format.json
+    results = [engine.assess(scenario, d, action or None, lang=lang, explain=trees) for d in days]
     _record(engine, scenario, results, "cli assess")
     _emit(results, fmt, max_depth=6)
     if check:

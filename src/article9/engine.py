@@ -78,16 +78,24 @@ class Engine:
 
     def __init__(self, rulebase: RuleBase | None = None, solver: bool | None = None) -> None:
         """solver=True answers every question with unknown facts by solving (the reference
-        the compiled windows are tested against); the default is the compiled windows
-        (deciding.py), unless ARTICLE9_DECIDING=solver."""
+        the compiled windows are tested against); the default (None) is the compiled windows
+        (deciding.py), unless ARTICLE9_DECIDING=solver is set at the time of the question."""
         self.rb = rulebase if rulebase is not None else load_rulebase()
-        self.solver = (not deciding.enabled()) if solver is None else solver
+        self._solver = solver
         self._programs: dict[str, GroundProgram] = {}
         self._lock = threading.Lock()
         self._candidates: dict[str, list[str]] | None = None
         self._reused = _Memo(1024)  # determinations of fully known scenarios (~30 KB each in memory), see assess
         self._full: GroundProgram | None = None  # every rule of every date, grounded together
         self._bearing: dict[str, set[str]] = {}
+
+    def compiled_answers(self) -> bool:
+        """Whether questions with unknown facts are answered from compiled windows (not solved)."""
+        return not self.solver
+
+    @property
+    def solver(self) -> bool:
+        return (not deciding.enabled()) if self._solver is None else self._solver
 
     # -- programs ------------------------------------------------------------------
     def program(self, day: dt.date) -> GroundProgram:
@@ -275,7 +283,7 @@ class Engine:
         check_action(self.rb, action)
         if not 1 <= max_changes <= 6:
             raise InputError(f"--max-changes must be from 1 to 6 (got {max_changes})")
-        base = self.assess(scenario, day, [action]).determinations[0]
+        base = self.assess(scenario, day, [action], explain=False).determinations[0]
         if base.status == "permitted":  # the other way: not permitted, or outside the encoded law
             target_status = "not_permitted" if base.closure.closed == "true" else "no_encoded_basis"
         else:
@@ -353,7 +361,7 @@ class Engine:
         days = sorted(set(days))  # a date given twice is one date
         if len(days) < 2:
             raise InputError("compare needs at least two dates (--date D1 --date D2)")
-        results = [self.assess(scenario, d, actions, lang=lang) for d in days]
+        results = [self.assess(scenario, d, actions, lang=lang, explain=False) for d in days]
         if on_result is not None:
             for result in results:
                 on_result(result)

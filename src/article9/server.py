@@ -96,6 +96,11 @@ class AssessRequest(BaseModel):
     )
     actions: list[str] = Field(default_factory=list, description="Actions; default the scenario's, else all.")
     lang: str = Field(default="en", pattern="^(en|ja)$", description="Language of labels and explanations.")
+    explain: bool = Field(
+        default=True,
+        description="Build each action's explanation tree; false answers without them (each 'explanation' is "
+        "null, everything else is the same) and is the cheap way to ask: ask /explain for one action's tree.",
+    )
 
 
 class ExplainRequest(BaseModel):
@@ -821,7 +826,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 "actions or unknown facts"
             )
             raise HTTPException(422, detail=[{"loc": ["body"], "msg": msg, "type": "too_costly"}])
-        if cost < COSTLY_FROM:
+        # with the compiled windows unknown facts cost no search: only a request the solver
+        # answers (a rule base that is not compiled) is costly for them
+        if (dates * actions if shared_engine().compiled_answers() else cost) < COSTLY_FROM:
             yield
             return
         deadline = _DEADLINE.get()
@@ -857,7 +864,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         s = checked(req.scenario)
         days = list(dict.fromkeys(req.dates or s.dates or [dt.date.today()]))  # a date given twice: once
         with budget(len(days), n_actions(req.actions or s.actions), unknown(s)):
-            results = [shared_engine().assess(s, d, req.actions or None, lang=req.lang) for d in days]
+            results = [
+                shared_engine().assess(s, d, req.actions or None, lang=req.lang, explain=req.explain) for d in days
+            ]
         record(s, results, "api /assess")
         return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
@@ -905,7 +914,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         when = day(req.date)
         actions = req.actions or list(e.rb.vocabulary.actions)
         with budget(1, len(actions), unknown(s)):  # one assessment gives the answers and the question
-            assessment = e.assess(s, when, actions)
+            assessment = e.assess(s, when, actions, explain=False)
             fact = question_for(e, assessment, set(req.asked) | {k for k, v in req.facts.items() if v is not None})
         question = None
         if fact is not None:
