@@ -507,8 +507,16 @@ def batch(
         str | None, typer.Option("--dask", help="Address of a Dask scheduler (needs the dask extra).")
     ] = None,
     reform: Reform = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="One row per scenario and date, with columns A, A.basis and A.deciding (the facts it turns on) "
+            "for each action A; default: one row per scenario, date and action.",
+        ),
+    ] = False,
 ) -> None:
-    """Assess many scenarios from a file: fully known rows by the compiled evaluator, others by the solver."""
+    """Assess many scenarios from a file: fully known rows by the compiled evaluator, others by the compiled deciding sets."""
     from .batch import run_batch
 
     engine = _engine(reform)
@@ -543,9 +551,12 @@ def batch(
                     chunk,
                     progress=lambda n: bar.advance(task, n),
                     dask_client=client,
+                    wide=wide,
                 )
         else:
-            counts = run_batch(engine, source, target, days, action or None, on_error, chunk, dask_client=client)
+            counts = run_batch(
+                engine, source, target, days, action or None, on_error, chunk, dask_client=client, wide=wide
+            )
     finally:
         if client is not None:
             client.close()
@@ -553,7 +564,8 @@ def batch(
         typer.echo(f"skipped: {message}", err=True)
     typer.echo(
         f"{counts['rows']} rows on {len(days)} date(s): {counts['compiled']} by the compiled evaluator, "
-        f"{counts['solver']} by the solver; {counts['skipped']} skipped; written to {target}",
+        f"{counts['deciding']} by the compiled deciding sets, {counts['solver']} by the solver; "
+        f"{counts['skipped']} skipped; written to {target}",
         err=True,
     )
     # the output has one status per row: the regime, the law's reach and its gaps go to stderr

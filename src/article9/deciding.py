@@ -39,7 +39,7 @@ import numpy as np
 
 from . import corpus
 from .corpus import RuleBase
-from .program import GroundProgram, Valuation, bounded_solve
+from .program import GroundProgram, Valuation, _fn, bounded_solve
 from .rules import MARKER
 
 FORMAT = 1
@@ -188,6 +188,44 @@ class Window:
             return Valuation.from_atoms(self.prog, brave, brave)
         cautious = set(self.owner[consistent & (outside == 0)].tolist())
         return Valuation.from_atoms(self.prog, brave, cautious)
+
+    def values(self, targets: list[clingo.Symbol], kt: np.ndarray, kf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The valuation of some atoms over many partial scenarios at once: kt and kf are
+        (words x rows) uint64 masks of the known-true and known-false facts. Returns (true,
+        possible), bool (targets x rows): true in every completion; true in some."""
+        rows = kt.shape[1]
+        true = np.zeros((len(targets), rows), dtype=bool)
+        possible = np.zeros((len(targets), rows), dtype=bool)
+        low = (1 << 64) - 1
+        for k, sym in enumerate(targets):
+            atom = self.prog.atom_of.get(sym)
+            for p, n in self.true.get(atom, []) if atom is not None else []:
+                clash = np.zeros(rows, dtype=bool)
+                inside = np.ones(rows, dtype=bool)
+                for w in range(self.words):
+                    pw, nw = np.uint64((p >> (64 * w)) & low), np.uint64((n >> (64 * w)) & low)
+                    if pw:
+                        clash |= (kf[w] & pw) != 0
+                        inside &= (kt[w] & pw) == pw
+                    if nw:
+                        clash |= (kt[w] & nw) != 0
+                        inside &= (kf[w] & nw) == nw
+                possible[k] |= ~clash
+                true[k] |= inside
+        return true, possible
+
+    def deciding_facts(self, action: str, facts: dict[str, bool | None]) -> list[str]:
+        """The facts an undecided action turns on (Determination.depends_on): those its
+        minimal sets use, for each outcome, in vocabulary order."""
+        if _fn("not_permitted", action) in self.prog.atom_of or _fn("outside_encoded_law", action) in self.prog.atom_of:
+            goals = [("permitted", True), ("not_permitted", True), ("outside_encoded_law", True)]
+        else:
+            goals = [("permitted", True), ("permitted", False)]
+        used: set[str] = set()
+        for name, want in goals:
+            for one in self.sets(_fn(name, action), want, facts)[0]:
+                used.update(one)
+        return [f for f in self.facts if f in used]
 
     def sets(
         self, target: clingo.Symbol, want: bool, facts: dict[str, bool | None]
