@@ -242,6 +242,7 @@ class Engine:
             if a in reused:
                 dets.append(reused[a])
                 continue
+            check_deadline()  # the request's time limit, between actions too
             action = v.actions[a]
             status = _status(statuses[a], closures[a])
             det = Determination(

@@ -9,7 +9,7 @@ import functools
 from collections.abc import Iterable
 
 from .deciding import MAX_SETS, minimal_sets
-from .engine import Engine, GroundProgram, _fn, change_text, check_action, check_date
+from .engine import Engine, GroundProgram, _fn, change_text, check_action, check_date, in_clingo
 from .models import Diff
 
 __all__ = ["MAX_SETS", "diff", "minimal_sets"]
@@ -86,7 +86,10 @@ def diff(
                 return node.update(symbol=sym.update(arguments=new) if sym.ast_type == ast.ASTType.Pool else new[0])
             return node.update(**{k: _map(getattr(node, k), rename) for k in node.child_keys})
 
-        ast.parse_string(rule.text, lambda st: out.append(str(rename(st))) if st.ast_type == ast.ASTType.Rule else None)
+        with in_clingo():  # clingo calls back into Python: never while the interpreter exits
+            ast.parse_string(
+                rule.text, lambda st: out.append(str(rename(st))) if st.ast_type == ast.ASTType.Rule else None
+            )
         return dataclasses.replace(rule, id=new_id, text=out[0])
 
     rules = []

@@ -60,6 +60,8 @@ def load_reform(rb: RuleBase, path: Path) -> RuleBase:
 
 
 def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
+    from .program import in_clingo
+
     inst = parse_law_file(path, text, name=str(path))  # the path the user gave
     name = inst.path
     if inst.kind != "reform":
@@ -138,7 +140,8 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
                 )
         new.provisions[prov.id] = prov
         for block in prov.blocks:
-            rules.extend(parse_block(block, max((r.id for r in rules), default=-1) + 1))
+            with in_clingo():  # the parser calls back into Python: never while the interpreter exits
+                rules.extend(parse_block(block, max((r.id for r in rules), default=-1) + 1))
     added = [r for r in rules if r.provision_id.startswith(inst.id + "/")]
     if len(added) > MAX_RULES:
         raise RuleBaseError(f"{name}: at most {MAX_RULES} rules (got {len(added)})")
