@@ -143,14 +143,22 @@ class Window:
         self.prog = prog
         self.facts: list[str] = data["facts"]
         self.bit = {f: 1 << i for i, f in enumerate(self.facts)}
+        self.names = {1 << i: f for i, f in enumerate(self.facts)}
         self.true: dict[int, list[Cube]] = {}
         self.false: dict[int, list[Cube]] = {}
+        self.reads: dict[tuple[int, bool], int] = {}  # per atom and value: the facts its primes use
+        self.memo: dict[tuple, tuple[list[dict[str, bool]], int]] = {}  # see sets
         for text, (yes, no) in data["atoms"].items():
             atom = by_text.get(text)
             if atom is None:
                 raise NotCompilable(f"the compiled window names {text}, which the program lacks")
             self.true[atom] = [(p, n) for p, n in yes]
             self.false[atom] = [(p, n) for p, n in no]
+            for want, cubes in ((True, self.true[atom]), (False, self.false[atom])):
+                mask = 0
+                for p, n in cubes:
+                    mask |= p | n
+                self.reads[(atom, want)] = mask
         # every prime of every atom in arrays, for the valuation in one vectorised pass
         owners, cubes = [], []
         for atom, cs in self.true.items():
@@ -237,6 +245,17 @@ class Window:
         if atom is None:
             return ([] if want else [{}]), (0 if want else 1)  # an atom the program lacks is false
         kt, kf = self.masks(facts)
+        # the answer turns only on the known facts the atom's primes read: remembered by those
+        reads = self.reads[(atom, want)]
+        key = (atom, want, kt & reads, kf & reads)
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) > 100_000:
+                self.memo.clear()
+            found = self.memo[key] = self._sets(atom, want, kt & reads, kf & reads)
+        return [dict(s) for s in found[0]], found[1]  # copies: the caller owns its sets
+
+    def _sets(self, atom: int, want: bool, kt: int, kf: int) -> tuple[list[dict[str, bool]], int]:
         rest = []
         for p, n in (self.true if want else self.false)[atom]:
             if p & kf or n & kt:
@@ -247,12 +266,19 @@ class Window:
         for p, n in rest:
             if not any(q & ~p == 0 and m & ~n == 0 for q, m in kept):
                 kept.append((p, n))
-        named = [
-            {f: bool(p & b) for f, b in self.bit.items() if (p | n) & b}
-            for p, n in kept  # a prime never has a fact both ways
-        ]
+        named = [{self.names[b]: bool(p & b) for b in _bits(p | n)} for p, n in kept]  # never a fact both ways
         named.sort(key=lambda s: (len(s), sorted(s.items())))
         return named[:MAX_LISTED], len(named)
+
+
+def _bits(mask: int) -> list[int]:
+    """The single bits of a mask, lowest first (fact order)."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low)
+        mask ^= low
+    return out
 
 
 def _split(masks: list[int], words: int) -> np.ndarray:

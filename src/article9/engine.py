@@ -82,6 +82,7 @@ class Engine:
         (deciding.py), unless ARTICLE9_DECIDING=solver is set at the time of the question."""
         self.rb = rulebase if rulebase is not None else load_rulebase()
         self._solver = solver
+        self._hashes: dict[dt.date, str] = {}
         self._programs: dict[str, GroundProgram] = {}
         self._lock = threading.Lock()
         self._candidates: dict[str, list[str]] | None = None
@@ -99,7 +100,7 @@ class Engine:
 
     # -- programs ------------------------------------------------------------------
     def program(self, day: dt.date) -> GroundProgram:
-        key = self.rb.content_hash(day)
+        key = self._hash(day)
         with self._lock:
             if key not in self._programs:
                 self._programs[key] = GroundProgram(self.rb, self.rb.rules_on(day))
@@ -107,7 +108,18 @@ class Engine:
 
     def info(self, day: dt.date) -> RuleBaseInfo:
         """What an answer says of the rule base behind it: content hash, blocks, version."""
-        return RuleBaseInfo(hash=self.rb.content_hash(day), blocks=len(self.rb.blocks_on(day)), version=__version__)
+        key = self._hash(day)
+        return RuleBaseInfo(hash=key, blocks=len(self.rb.blocks_on(day)), version=__version__)
+
+    def _hash(self, day: dt.date) -> str:
+        """The rule base's content hash on `day`, remembered per date (hashing every block text
+        took longer than answering from a compiled window)."""
+        key = self._hashes.get(day)
+        if key is None:
+            if len(self._hashes) > 65536:
+                self._hashes.clear()
+            key = self._hashes[day] = self.rb.content_hash(day)
+        return key
 
     def full_program(self) -> GroundProgram:
         """Every rule of every date grounded together: what can bear on what on some date."""
