@@ -101,7 +101,8 @@ def batch_run(rows: int, tmp: Path, unknown: float = 0.0, env: dict | None = Non
     # those are skipped, and the rows assessed are counted from the output
     cmd = [sys.executable, "-m", "article9", "batch", str(src), str(out), "-d", DAY.isoformat(), "--on-error", "skip"]
     t = time.perf_counter()
-    child = subprocess.Popen(cmd, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    errors = (tmp / "batch-stderr.txt").open("w+b")  # one line per skipped row: never a pipe that fills
+    child = subprocess.Popen(cmd, stderr=errors, env={**os.environ, **(env or {})})
     peak_kib = 0  # the child's own high-water mark after exec (VmHWM); a fork's rusage would
     while child.poll() is None:  # count the parent's pages it started with
         try:
@@ -112,7 +113,9 @@ def batch_run(rows: int, tmp: Path, unknown: float = 0.0, env: dict | None = Non
         time.sleep(0.1)
     seconds = time.perf_counter() - t
     if child.returncode != 0:
-        raise SystemExit(f"batch failed: {child.stderr.read().decode() if child.stderr else ''}")
+        errors.seek(0)
+        raise SystemExit(f"batch failed: {errors.read().decode()[-2000:]}")
+    errors.close()
     assessed, rest = divmod(pq.ParquetFile(out).metadata.num_rows, len(load_rulebase().vocabulary.actions))
     assert rest == 0 and assessed > rows // 2, (assessed, rows)
     src.unlink()
@@ -206,6 +209,18 @@ def playbook_row(whole: list[float], per_step: list[float]) -> str:
     )
 
 
+def run_load(mix: str, seconds: int) -> dict | None:
+    """benchmarks/load.py with 200 clients and the given mix, in its own process: its JSON results."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        script = str(ROOT / "benchmarks" / "load.py")
+        cmd = [sys.executable, script, "--clients", "200", "--seconds", str(seconds), "--json", out.name, "--mix", mix]
+        subprocess.run(cmd, check=False)
+        try:
+            return json.loads(Path(out.name).read_text())
+        except (OSError, ValueError):
+            return None
+
+
 def p99(xs: list[float]) -> float:
     return sorted(xs)[min(len(xs) - 1, int(len(xs) * 0.99))] * 1000
 
@@ -297,38 +312,18 @@ def bench_unknowns(engine: Engine, quick: bool, load_seconds: int, no_load: bool
         f"{p50(compile_times):.0f} ms, max {max(compile_times) * 1000:.0f} ms; {statistics.median(sizes) / 1024:.0f} KiB "
         f"per window as JSON, {sum(sizes) / 1024:.0f} KiB for all; on disk now {cached / 1024:.0f} KiB | - |",
     ]
-    if not no_load:
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(ROOT / "benchmarks" / "load.py"),
-                    "--clients",
-                    "200",
-                    "--seconds",
-                    str(load_seconds),
-                    "--json",
-                    out.name,
-                    "--mix",
-                    "web",
-                ],
-                check=False,
-            )
-            try:
-                web = json.loads(Path(out.name).read_text())
-            except (OSError, ValueError):
-                web = None
-        if web is not None:
-            lat, rate = web["latency_ms"], web["requests_per_second"]
-            met = rate >= 1000 and lat["p99"] <= 100
-            rows.append(
-                f"| (f) HTTP `POST /assess` as the web asks (partial scenario, all actions, no trees), 200 clients "
-                f"for {web['seconds']:.0f} s, `serve --workers {web['workers']}` | {rate:,.0f} assessments/s, p50 "
-                f"{lat['p50']:.0f} ms, p99 {lat['p99']:.0f} ms, {web['server_errors_5xx']} 5xx (target 1,000/s at "
-                f"p99 100 ms: {'met' if met else 'missed'}); empty scenario with trees during it: "
-                f"{web['empty_probe_ms']['within_1s']} of {web['empty_probe_ms']['requests']} within 1 s, "
-                f"max {web['empty_probe_ms']['max']:.0f} ms | - |"
-            )
+    web = None if no_load else run_load("web", load_seconds)
+    if web is not None:
+        lat, rate = web["latency_ms"], web["requests_per_second"]
+        met = rate >= 1000 and lat["p99"] <= 100
+        rows.append(
+            f"| (f) HTTP `POST /assess` as the web asks (partial scenario, all actions, no trees), 200 clients "
+            f"for {web['seconds']:.0f} s, `serve --workers {web['workers']}` | {rate:,.0f} assessments/s, p50 "
+            f"{lat['p50']:.0f} ms, p99 {lat['p99']:.0f} ms, {web['server_errors_5xx']} 5xx (target 1,000/s at "
+            f"p99 100 ms: {'met' if met else 'missed'}); empty scenario with trees during it: "
+            f"{web['empty_probe_ms']['within_1s']} of {web['empty_probe_ms']['requests']} within 1 s, "
+            f"max {web['empty_probe_ms']['max']:.0f} ms | - |"
+        )
     return rows
 
 
@@ -421,28 +416,7 @@ def main() -> None:
     diff_s = cli_seconds("diff", "--from", "2014-06-30", "--to", "2016-03-29")
     check_s = cli_seconds("check")
 
-    load = None
-    if not opts.no_load:
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(ROOT / "benchmarks" / "load.py"),
-                    "--clients",
-                    "200",
-                    "--seconds",
-                    str(opts.load_seconds),
-                    "--json",
-                    out.name,
-                    "--mix",
-                    "assess",
-                ],
-                check=False,
-            )
-            try:
-                load = json.loads(Path(out.name).read_text())
-            except (OSError, ValueError):
-                load = None
+    load = None if opts.no_load else run_load("assess", opts.load_seconds)
 
     print(
         f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "

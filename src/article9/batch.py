@@ -350,9 +350,10 @@ def _masks(batch: pa.RecordBatch, facts: list[str], rows: np.ndarray, words: int
     """The known-true and known-false facts of the given rows as (words x rows) uint64 masks."""
     kt = np.zeros((words, len(rows)), dtype=np.uint64)
     kf = np.zeros((words, len(rows)), dtype=np.uint64)
-    take = pa.array(rows)
+    every = len(rows) == batch.num_rows  # with many unknown cells, every row is open: no copy
+    take = None if every else pa.array(rows)
     for i, f in enumerate(facts):
-        col = batch.column(f).take(take)
+        col = batch.column(f) if take is None else batch.column(f).take(take)
         known = col.is_valid().to_numpy(zero_copy_only=False)
         value = col.fill_null(False).to_numpy(zero_copy_only=False)
         bit = np.uint64(1 << (i % 64))
