@@ -341,7 +341,10 @@ def _compile_child(prog: object, conn: object) -> None:  # pragma: no cover - ru
 
     from .deciding import NotCompilable, compile_window
 
-    resource.setrlimit(resource.RLIMIT_AS, (GROUND_MEMORY, GROUND_MEMORY))
+    # the limit is on what the compile adds: a fork of a large process (a server, a test run)
+    # starts with its parent's address space, which may be near GROUND_MEMORY already
+    size = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    resource.setrlimit(resource.RLIMIT_AS, (size + GROUND_MEMORY, size + GROUND_MEMORY))
     try:
         conn.send(compile_window(prog, GROUND_SECONDS))  # type: ignore[arg-type, attr-defined]
     except (NotCompilable, MemoryError, RecursionError):
@@ -352,6 +355,8 @@ def compile_bounded(prog: object) -> dict | None:
     """Compile one window of a reform or --law-dir rule base (deciding.compile_window) in a
     child process with the trial grounding's time and memory limits: the data, or None when
     it could not be compiled within them (the solver answers that window then)."""
+    import dd.cudd  # noqa: F401 - loaded here, so that the child maps nothing new under its memory limit
+
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_compile_child, args=(prog, child), daemon=True)
