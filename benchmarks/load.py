@@ -148,14 +148,17 @@ def assess_mix(n: int = 500, seed: int = 1) -> list[Kind]:
 
     from article9.corpus import load_rulebase
 
-    facts = list(load_rulebase().vocabulary.facts)
+    rb = load_rulebase()
     rng = random.Random(seed)
     return [
         Kind(
-            "fully known scenario, 28 actions",
+            "fully known scenario, all actions",
             post(
                 {
-                    "scenario": {"title": f"r{i}", "facts": {f: rng.random() < 0.5 for f in facts}},
+                    "scenario": {
+                        "title": f"r{i}",
+                        "facts": consistent({f: rng.random() < 0.5 for f in rb.vocabulary.facts}, rb, False),
+                    },
                     "dates": ["2017-01-01"],
                 }
             ),
@@ -163,6 +166,19 @@ def assess_mix(n: int = 500, seed: int = 1) -> list[Kind]:
         )
         for i in range(n)
     ]
+
+
+def consistent(known: dict[str, bool], rb: Any, keep_open: bool = True) -> dict[str, bool]:
+    """The facts with each contradiction of law/reach.yaml (a 422) undone: its first fact left
+    open, or (keep_open=False, for a fully known scenario) given the other value."""
+    for c in rb.reach.constraints:
+        if all(known.get(f) == v for f, v in c.facts.items()):
+            first = next(iter(c.facts))
+            if keep_open:
+                known.pop(first)
+            else:
+                known[first] = not known[first]
+    return known
 
 
 def web_mix(n: int = 500, seed: int = 2) -> list[Kind]:
@@ -177,10 +193,7 @@ def web_mix(n: int = 500, seed: int = 2) -> list[Kind]:
     rng = random.Random(seed)
     kinds = []
     for i in range(n):
-        known = {f: rng.random() < 0.5 for f in facts if rng.random() < 0.5}
-        for c in rb.reach.constraints:  # facts that contradict each other are a 422: keep one of them open
-            if all(known.get(f) == v for f, v in c.facts.items()):
-                known.pop(next(iter(c.facts)))
+        known = consistent({f: rng.random() < 0.5 for f in facts if rng.random() < 0.5}, rb)
         body = {"scenario": {"title": f"w{i}", "facts": known}, "dates": ["2017-01-01"], "explain": False}
         kinds.append(Kind("partial scenario, all actions, no trees", post(body), 200))
     return kinds

@@ -348,7 +348,8 @@ def main() -> None:
         print("|---|---|---|")
         print(
             playbook_row(whole, per_step).removesuffix("| - |")
-            + f"| (a) with unknown facts ({undecided} of 28 actions undecided): {ms(with_unknowns)} |"
+            + f"| (a) with unknown facts ({undecided} of {len(engine.rb.vocabulary.actions)} actions undecided): "
+            f"{ms(with_unknowns)} |"
         )
         return
     if opts.only == "unknowns":
@@ -424,11 +425,12 @@ def main() -> None:
     )
     print("| benchmark | result | baseline in the same run |")
     print("|---|---|---|")
-    print(f"| (a) one fully known scenario, 28 actions with explanations, asked again | {ms(same)} | - |")
+    n_actions = len(engine.rb.vocabulary.actions)
+    print(f"| (a) one fully known scenario, {n_actions} actions with explanations, asked again | {ms(same)} | - |")
     print(f"| (a) the same with one fact changed each time | {ms(one_flip)} | - |")
     print(f"| (a) a new random fully known scenario each time | {ms(new_each_time)} | - |")
     print(
-        f"| (a) a scenario with unknown facts ({undecided} of 28 actions undecided, minimal deciding sets) "
+        f"| (a) a scenario with unknown facts ({undecided} of {n_actions} actions undecided, minimal deciding sets) "
         f"| {ms(with_unknowns)} | - |"
     )
     print(
@@ -436,7 +438,7 @@ def main() -> None:
         f"| bare `python -c pass` {bare:.2f} s |"
     )
     print(
-        f"| (c) fully known scenarios per second, 28 actions each | compiled evaluator: {one_core:,.0f}/s on one "
+        f"| (c) fully known scenarios per second, {n_actions} actions each | compiled evaluator: {one_core:,.0f}/s on one "
         f"core, {two_procs:,.0f}/s on two processes | multi-shot clingo {multishot_rate:,.0f}/s "
         f"({one_core / multishot_rate:,.0f}x one core); fresh Control {fresh_rate:,.0f}/s "
         f"({one_core / fresh_rate:,.0f}x) |"
@@ -449,7 +451,7 @@ def main() -> None:
     if load is not None:
         lat, mem = load["latency_ms"], load["memory_mib"]
         print(
-            f"| (d) HTTP API, `POST /assess` with a new fully known scenario each time (28 actions with "
+            f"| (d) HTTP API, `POST /assess` with a new fully known scenario each time ({n_actions} actions with "
             f"explanations, one date), {load['clients']} clients for {load['seconds']:.0f} s from a separate process, "
             f"`serve --workers {load['workers']}` | {load['requests_per_second']:,.0f} requests/s = "
             f"{load['requests_per_second']:,.0f} assessments/s, p50 {lat['p50']:.0f} ms, p99 {lat['p99']:.0f} ms, "
