@@ -9,7 +9,8 @@ server's memory at start, middle and end, and the server's JSON log lines counte
 includes requests with unknown facts (every fact unknown, one date 50 times: review A10),
 which may get the documented 503 of a costly request; each client connects from its own
 loopback address, and one more client sends a cheap request twice a second to show how
-long a cheap answer takes during the storm.
+long a cheap answer takes during the storm; another sends, once a second, what the web page
+sends for its first screen (every fact unknown, every action, explanation trees included).
 
 Exit status: 0 when no request got a 5xx (other than a costly request's documented 503),
 every request got the status its kind expects and
@@ -17,7 +18,10 @@ no connection failed (other than one the server closed on an over-limit body); 1
 --json FILE writes the same results as JSON.
 
 Run: python benchmarks/load.py [--clients 200] [--seconds 60] [--workers 2] [--json FILE] [--mix soak|assess]
---mix assess sends only fully known scenarios with all 28 actions (throughput, issue 7)."""
+--mix assess sends only fully known scenarios with all 28 actions (throughput, issue 7).
+--mix web sends random partial scenarios (each fact known or not at random), every action,
+without explanation trees ("explain": false): the web page's question, answered from the
+compiled deciding sets (issue 16)."""
 
 from __future__ import annotations
 
@@ -144,14 +148,17 @@ def assess_mix(n: int = 500, seed: int = 1) -> list[Kind]:
 
     from article9.corpus import load_rulebase
 
-    facts = list(load_rulebase().vocabulary.facts)
+    rb = load_rulebase()
     rng = random.Random(seed)
     return [
         Kind(
-            "fully known scenario, 28 actions",
+            "fully known scenario, all actions",
             post(
                 {
-                    "scenario": {"title": f"r{i}", "facts": {f: rng.random() < 0.5 for f in facts}},
+                    "scenario": {
+                        "title": f"r{i}",
+                        "facts": consistent({f: rng.random() < 0.5 for f in rb.vocabulary.facts}, rb, False),
+                    },
                     "dates": ["2017-01-01"],
                 }
             ),
@@ -159,6 +166,37 @@ def assess_mix(n: int = 500, seed: int = 1) -> list[Kind]:
         )
         for i in range(n)
     ]
+
+
+def consistent(known: dict[str, bool], rb: Any, keep_open: bool = True) -> dict[str, bool]:
+    """The facts with each contradiction of law/reach.yaml (a 422) undone: its first fact left
+    open, or (keep_open=False, for a fully known scenario) given the other value."""
+    for c in rb.reach.constraints:
+        if all(known.get(f) == v for f, v in c.facts.items()):
+            first = next(iter(c.facts))
+            if keep_open:
+                known.pop(first)
+            else:
+                known[first] = not known[first]
+    return known
+
+
+def web_mix(n: int = 500, seed: int = 2) -> list[Kind]:
+    """--mix web: random partial scenarios (each fact true, false or left out at random), all
+    actions, one date, no explanation trees."""
+    import random
+
+    from article9.corpus import load_rulebase
+
+    rb = load_rulebase()
+    facts = list(rb.vocabulary.facts)
+    rng = random.Random(seed)
+    kinds = []
+    for i in range(n):
+        known = consistent({f: rng.random() < 0.5 for f in facts if rng.random() < 0.5}, rb)
+        body = {"scenario": {"title": f"w{i}", "facts": known}, "dates": ["2017-01-01"], "explain": False}
+        kinds.append(Kind("partial scenario, all actions, no trees", post(body), 200))
+    return kinds
 
 
 def rss_kib(pid: int) -> int:
@@ -184,6 +222,10 @@ class Results:
     by_kind: dict[str, Counter]
     errors: Counter
     probe: list[float]
+    empty: list[float]
+
+
+EMPTY = post({"scenario": {"title": "web", "facts": {}}, "dates": ["2017-01-01"], "actions": [], "lang": "en"})
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
@@ -212,21 +254,28 @@ def client_address(n: int) -> str:
     return f"127.0.{1 + n // 250}.{1 + n % 250}"
 
 
-async def probe(port: int, deadline: float, out: list[float]) -> None:
+async def probe(
+    port: int,
+    deadline: float,
+    out: list[float],
+    wire: bytes = VALID_KIND.wire,
+    address: str = "127.0.0.2",
+    every: float = 0.5,
+) -> None:
     """A cheap request (one action, decided) twice a second from one more client, new
     connection each time: how long a cheap answer takes during the storm."""
     while time.perf_counter() < deadline:
         t = time.perf_counter()
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=("127.0.0.2", 0))
-            writer.write(VALID_KIND.wire)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
+            writer.write(wire)
             await writer.drain()
             status, _closes = await read_response(reader)
             writer.close()
             out.append(time.perf_counter() - t if status == 200 else float("inf"))
         except (OSError, asyncio.IncompleteReadError, ValueError):
             out.append(float("inf"))
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(every)
 
 
 async def client(port: int, deadline: float, n: int, out: Results, mix: list[Kind]) -> None:
@@ -263,7 +312,7 @@ async def client(port: int, deadline: float, n: int, out: Results, mix: list[Kin
 async def run(
     port: int, clients: int, seconds: float, server_pid: int, mix: list[Kind]
 ) -> tuple[Results, float, list[tuple[float, int]]]:
-    out = Results([], [], Counter(), defaultdict(Counter), Counter(), [])
+    out = Results([], [], Counter(), defaultdict(Counter), Counter(), [], [])
     memory: list[tuple[float, int]] = [(0.0, rss_kib(server_pid))]
     start = time.perf_counter()
     deadline = start + seconds
@@ -275,7 +324,9 @@ async def run(
 
     sampler = asyncio.create_task(sample())
     await asyncio.gather(
-        *(client(port, deadline, n, out, mix) for n in range(clients)), probe(port, deadline, out.probe)
+        *(client(port, deadline, n, out, mix) for n in range(clients)),
+        probe(port, deadline, out.probe),
+        probe(port, deadline, out.empty, EMPTY, "127.0.0.3", 1.0),
     )
     elapsed = time.perf_counter() - start
     sampler.cancel()
@@ -308,13 +359,14 @@ def main() -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument(
         "--mix",
-        choices=["soak", "known", "assess"],
+        choices=["soak", "known", "assess", "web"],
         default="soak",
         help="soak: valid and invalid requests mixed, with unknown facts (default); known: the same without the "
-        "unknown-facts requests (the mix before review A10); assess: fully known scenarios, all actions",
+        "unknown-facts requests (the mix before review A10); assess: fully known scenarios, all actions; "
+        "web: partial scenarios, all actions, no explanation trees",
     )
     args = parser.parse_args()
-    mix = {"soak": MIX, "known": MIX_KNOWN}.get(args.mix) or assess_mix()
+    mix = {"soak": MIX, "known": MIX_KNOWN}.get(args.mix) or (web_mix() if args.mix == "web" else assess_mix())
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -387,6 +439,12 @@ def main() -> int:
             "max": round(max(out.probe, default=float("nan")) * 1000, 1),
             "within_1s": sum(1 for x in out.probe if x < 1),
         },
+        "empty_probe_ms": {
+            "requests": len(out.empty),
+            "p50": round(percentile(out.empty, 0.5), 1),
+            "max": round(max(out.empty, default=float("nan")) * 1000, 1),
+            "within_1s": sum(1 for x in out.empty if x < 1),
+        },
         "unexpected_status": unexpected,
         "connection_errors": dict(out.errors),
         "memory_mib": {
@@ -422,6 +480,11 @@ def main() -> int:
     print(
         f"cheap probe from another client: {pr['within_1s']} of {pr['requests']} answered within 1 s "
         f"(p50 {pr['p50']:.0f} ms, max {pr['max']:.0f} ms)"
+    )
+    pe = results["empty_probe_ms"]
+    print(
+        f"empty scenario as the web page sends it (every action, trees): {pe['within_1s']} of {pe['requests']} "
+        f"answered within 1 s (p50 {pe['p50']:.0f} ms, max {pe['max']:.0f} ms)"
     )
     print(
         f"5xx: {server_errors} ({documented_503} documented 503s of costly requests); "

@@ -23,6 +23,14 @@ def engine():
     return Engine()
 
 
+@lru_cache(maxsize=1)
+def solver_engine():
+    """The same rule base answered by the solver alone: the reference for the compiled windows."""
+    from article9.engine import Engine
+
+    return Engine(engine().rb, solver=True)
+
+
 def scenario(name: str):
     from article9.scenario import load_scenario
 

@@ -9,7 +9,7 @@ import itertools
 import json
 
 import numpy as np
-from helpers import cli, engine
+from helpers import cli, engine, solver_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,7 @@ DATES = [d for d in engine().rb.change_dates() if d >= dt.date(1954, 7, 1)]
 
 
 def _solver(day, row, actions):
-    a = engine().assess(Scenario(title="r", facts=dict(zip(FACTS, map(bool, row), strict=True))), day, actions)
+    a = solver_engine().assess(Scenario(title="r", facts=dict(zip(FACTS, map(bool, row), strict=True))), day, actions)
     return {d.action: d for d in a.determinations}
 
 
@@ -81,7 +81,7 @@ def test_batch_csv_and_jsonl(tmp_path):
         "batch", str(src), str(out), "-d", "2017-01-01", "-d", "2004-01-01", "-a", "intercept_missile_aimed_at_japan"
     )
     assert run.returncode == 0, run.stderr
-    assert "1 by the compiled evaluator, 1 by the solver" in run.stderr
+    assert "1 by the compiled evaluator, 1 by the compiled deciding sets, 0 by the solver" in run.stderr
     lines = out.read_text().splitlines()
     assert lines[0] == "row,id,date,action,status,basis"
     assert "1,known,2017-01-01,intercept_missile_aimed_at_japan,permitted,sdf-act/82-3" in lines
@@ -149,7 +149,7 @@ def test_batch_on_a_dask_cluster_matches_local(tmp_path):
     ) as cluster:
         run = cli("batch", str(src), str(remote), *args, "--dask", cluster.scheduler_address)
     assert run.returncode == 0, run.stderr
-    assert "1 by the compiled evaluator, 7 by the solver" in run.stderr
+    assert "1 by the compiled evaluator, 7 by the compiled deciding sets, 0 by the solver" in run.stderr
     assert remote.read_text() == local.read_text()
     down = cli("batch", str(src), str(remote), "--dask", "tcp://127.0.0.1:9")
     assert down.returncode == 2 and "cannot reach the scheduler" in down.stderr
@@ -168,3 +168,72 @@ def test_batch_output_order_does_not_depend_on_the_chunk_size(tmp_path):
     assert [k[1] for k in keys] == ["a"] * 4 + ["b"] * 4 + ["c"] * 4
     assert [k[2] for k in keys[:4]] == ["2017-01-01", "2017-01-01", "2004-01-01", "2004-01-01"]
     assert [k[3] for k in keys[:2]] == ["defend_foreign_warship", "rescue_nationals_abroad"]
+
+
+def _chunk(rows):
+    import pyarrow as pa
+
+    from article9.batch import chunk_schema
+
+    columns = [pa.array(range(1, len(rows) + 1), pa.int64()), pa.array([f"r{i}" for i in range(len(rows))])]
+    columns += [pa.array([r.get(f) for r in rows], pa.bool_()) for f in FACTS]
+    return pa.RecordBatch.from_arrays(columns, schema=chunk_schema(FACTS))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({f: st.sampled_from([True, False, None]) for f in FACTS}), min_size=1, max_size=6
+    ),
+    day=st.sampled_from(DATES),
+)
+def test_batch_rows_with_unknown_facts_from_the_compiled_sets_equal_the_solver(rows, day):
+    from article9.batch import assess_chunk
+
+    batch = _chunk(rows)
+    fast, ways = assess_chunk(engine(), [day], ACTIONS, batch, wide=True)
+    slow, solved = assess_chunk(solver_engine(), [day], ACTIONS, batch, wide=True)
+    assert ways["solver"] == 0 and solved["deciding"] == 0
+    assert fast[0].to_pylist() == slow[0].to_pylist()  # status, basis and deciding facts of every action
+
+
+def test_batch_wide_output(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "open", "missile_flying_toward_japan": True}) + "\n")
+    out = tmp_path / "out.csv"
+    args = [
+        "-d",
+        "2017-01-01",
+        "-d",
+        "2004-01-01",
+        "-a",
+        "intercept_missile_aimed_at_japan",
+        "-a",
+        "sweep_abandoned_mines",
+    ]
+    run = cli("batch", str(src), str(out), *args, "--wide")
+    assert run.returncode == 0, run.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == (
+        "row,id,date,intercept_missile_aimed_at_japan,intercept_missile_aimed_at_japan.basis,"
+        "intercept_missile_aimed_at_japan.deciding,sweep_abandoned_mines,sweep_abandoned_mines.basis,"
+        "sweep_abandoned_mines.deciding"
+    )
+    assert len(lines) == 3 and lines[1].startswith("1,open,2017-01-01,depends,sdf-act/82-3,")
+    det = (
+        engine()
+        .assess(
+            Scenario(title="o", facts={"missile_flying_toward_japan": True}),
+            dt.date(2017, 1, 1),
+            ["intercept_missile_aimed_at_japan"],
+        )
+        .determinations[0]
+    )
+    assert lines[1].split(",")[5] == " ".join(f.fact for f in det.depends_on)
+    parquet = tmp_path / "out.parquet"
+    assert cli("batch", str(src), str(parquet), *args, "--wide").returncode == 0
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(parquet).to_pylist()
+    assert [r["date"] for r in table] == ["2017-01-01", "2004-01-01"]
+    assert table[0]["intercept_missile_aimed_at_japan.deciding"] == lines[1].split(",")[5]

@@ -336,6 +336,7 @@ def test_the_api_answers_503_when_solving_runs_out_of_time(monkeypatch):
     # not a test of the request's time limit: a generous one, and a question of one action,
     # so that the second request cannot meet it on a loaded machine (it did at 10 s)
     monkeypatch.setenv("ARTICLE9_TIMEOUT", "600")
+    monkeypatch.setenv("ARTICLE9_DECIDING", "solver")  # the compiled windows answer without solving
     client = TestClient(create_app())
     body = {
         "scenario": {"title": "open", "facts": {"survival_threat": True}},
@@ -363,6 +364,7 @@ def test_a_limit_reached_inside_the_search_for_minimal_sets_is_still_a_503(monke
         raise LimitError("solving took longer than the limit of 1 s (ARTICLE9_SOLVE_SECONDS)")
 
     monkeypatch.setattr(GroundProgram, "always", overdue)
+    monkeypatch.setenv("ARTICLE9_DECIDING", "solver")  # the solver's search, not the compiled windows
     client = TestClient(create_app())
     body = {"scenario": {"title": "open", "facts": {}}, "dates": ["2020-01-01"], "actions": ["defend_foreign_warship"]}
     answer = client.post("/assess", json=body)

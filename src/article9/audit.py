@@ -112,7 +112,11 @@ def answer_of(d: Determination) -> dict:
         "status": d.status,
         "constitutional": d.constitutional,
         "lawful": [b.provision.id for b in d.bases if b.lawful == "true"],
-        "provisions": sorted(_cited(d.explanation, set()) | {b.provision.id for b in d.bases}),
+        # the provisions the explanation cites; an answer given without its tree: its bases and closure claims
+        "provisions": sorted(
+            (_cited(d.explanation, set()) if d.explanation is not None else {c.id for c in d.closure.claims})
+            | {b.provision.id for b in d.bases}
+        ),
     }
 
 

@@ -2,8 +2,14 @@
 scenario and date and action. The file is read as a stream of Arrow record batches of at
 most `chunk` rows; each chunk is checked, assessed and written before the next is read, so
 memory is bounded by the chunk size. Fully known rows go through the compiled evaluator,
-rows with unknown facts through the solver; bad rows are reported with their row number and
-skipped or fail the run, never silently assessed.
+rows with unknown facts through the date's compiled deciding sets (deciding.py; the solver
+for a rule base whose window is not compiled); bad rows are reported with their row number
+and skipped or fail the run, never silently assessed.
+
+The long form (the default) has one row per scenario, date and action; the wide form
+(`wide=True`, `batch --wide`) one row per scenario and date, with for each action A the
+columns A (status), A.basis and A.deciding (the facts it turns on, space-separated, when it
+depends).
 
 The chunk format, shared by the local run and Dask workers, is an Arrow record batch with a
 `row` column (int64, the row's number in the input file), an `id` column (string) and one
@@ -55,6 +61,13 @@ PARQUET_SCHEMA = pa.schema(
     ]
 )
 Problem = tuple[int, str]  # (row number, what is wrong)
+
+
+def _dictionary_schema(schema: pa.Schema) -> pa.Schema:
+    """Parquet keeps the repeated text columns (all but row and id) dictionary-encoded."""
+    return pa.schema(
+        [f if f.name in ("row", "id") else pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) for f in schema]
+    )
 
 
 MAX_RECORD = 1_048_576  # characters of one JSON Lines record; a row with every fact is under 4 KiB
@@ -338,14 +351,55 @@ def _consistent(batch: pa.RecordBatch, constraints: list) -> tuple[pa.RecordBatc
 # -- assessing -----------------------------------------------------------------------
 
 
+def _masks(batch: pa.RecordBatch, facts: list[str], rows: np.ndarray, words: int) -> tuple[np.ndarray, np.ndarray]:
+    """The known-true and known-false facts of the given rows as (words x rows) uint64 masks."""
+    kt = np.zeros((words, len(rows)), dtype=np.uint64)
+    kf = np.zeros((words, len(rows)), dtype=np.uint64)
+    every = len(rows) == batch.num_rows  # with many unknown cells, every row is open: no copy
+    take = None if every else pa.array(rows)
+    for i, f in enumerate(facts):
+        col = batch.column(f) if take is None else batch.column(f).take(take)
+        known = col.is_valid().to_numpy(zero_copy_only=False)
+        value = col.fill_null(False).to_numpy(zero_copy_only=False)
+        bit = np.uint64(1 << (i % 64))
+        kt[i // 64] |= np.where(known & value, bit, np.uint64(0))
+        kf[i // 64] |= np.where(known & ~value, bit, np.uint64(0))
+    return kt, kf
+
+
+def _assess_open(window: object, engine: object, kt: np.ndarray, kf: np.ndarray, names: list[str]) -> dict:
+    """Status code (STATUS order) and first possible basis of each action for rows with
+    unknown facts, from the compiled window: as engine.assess gives them, without solving."""
+    from .program import _fn, _pair
+
+    out = {}
+    for a in names:
+        bases = engine.candidate_bases(a)  # type: ignore[attr-defined]
+        targets = [_fn("permitted", a), _fn("closed", a), *(_pair("lawful", a, p) for p in bases)]
+        true, possible = window.values(targets, kt, kf)  # type: ignore[attr-defined]
+        status = np.full(kt.shape[1], 3, dtype=np.int8)  # depends
+        status[~possible[0] & true[1]] = 1  # not permitted: no lawful basis whatever, a closure claim surely
+        status[~possible[0] & ~possible[1]] = 2  # outside the encoded law
+        status[true[0]] = 0
+        code = np.zeros(kt.shape[1], dtype=np.int16)  # the first basis that may be lawful
+        for k in range(len(bases), 0, -1):
+            code[possible[1 + k]] = k
+        code[(status == 1) | (status == 2)] = 0
+        out[a] = {"status": status, "code": code, "bases": bases}
+    return out
+
+
 def assess_chunk(
-    engine: object, days: list[dt.date], names: list[str], batch: pa.RecordBatch
-) -> tuple[list[pa.RecordBatch], int, int]:
+    engine: object, days: list[dt.date], names: list[str], batch: pa.RecordBatch, wide: bool = False
+) -> tuple[list[pa.RecordBatch], dict[str, int]]:
     """Output record batches for one chunk in the chunk format, in the order of the output
     file: rows in input order, for each row the dates in the order given, for each date the
-    actions in `names` order. Computed for one chunk: fully known rows by the compiled evaluator, the
-    others by the solver. The same function runs locally and on Dask workers."""
+    actions in `names` order (wide: one row per row and date). Computed for one chunk: fully
+    known rows by the compiled evaluator, the others by the date's compiled deciding sets
+    (or the solver). Returns the batches and how many rows each way went. The same function
+    runs locally and on Dask workers."""
     from .compiled import assess_known
+    from .deciding import window as compiled_window
     from .models import Scenario
 
     facts = list(engine.rb.vocabulary.facts)  # type: ignore[attr-defined]
@@ -363,10 +417,20 @@ def assess_chunk(
     all_bases = sorted({p for a in names for p in engine.candidate_bases(a)})  # type: ignore[attr-defined]
     basis_dictionary = pa.array(["", *all_bases])
     code_of = {p: k for k, p in enumerate(all_bases, start=1)}
-    open_facts = batch.select(facts).take(pa.array(open_rows)).to_pylist() if len(open_rows) else []
+    open_facts: list[dict] | None = None
+
+    def facts_of_open() -> list[dict]:
+        nonlocal open_facts
+        if open_facts is None:
+            open_facts = batch.select(facts).take(pa.array(open_rows)).to_pylist() if len(open_rows) else []
+        return open_facts
+
     ids = batch.column("id")
     status = np.zeros((n, len(days), width), dtype=np.int8)  # row, date, action: the output order
     basis = np.zeros((n, len(days), width), dtype=np.int16)
+    deciding = np.zeros((n, len(days), width), dtype=np.int32) if wide else None  # index into `turns_on`
+    turns_on: dict[str, int] = {"": 0}
+    counts = {"compiled": len(known_rows), "deciding": 0, "solver": 0}
     for k, day in enumerate(days):
         if len(known_rows):
             res = assess_known(engine, day, matrix.T, names)
@@ -374,14 +438,36 @@ def assess_chunk(
                 status[known_rows, k, j] = np.where(res[a]["permitted"], 0, np.where(res[a]["closed"], 1, 2))
                 local = np.array([0, *(code_of[p] for p in res[a]["bases"])], dtype=np.int16)
                 basis[known_rows, k, j] = local[res[a]["code"]]
-        for i, values in zip(open_rows, open_facts, strict=True):
+        window = None
+        if len(open_rows) and not engine.solver:  # type: ignore[attr-defined]
+            window = compiled_window(engine.program(day))  # type: ignore[attr-defined]
+        if window is not None:
+            counts["deciding"] += len(open_rows) if k == 0 else 0
+            kt, kf = _masks(batch, facts, open_rows, window.words)
+            res = _assess_open(window, engine, kt, kf, names)
+            for j, a in enumerate(names):
+                status[open_rows, k, j] = res[a]["status"]
+                local = np.array([0, *(code_of[p] for p in res[a]["bases"])], dtype=np.int16)
+                basis[open_rows, k, j] = local[res[a]["code"]]
+                if deciding is not None:
+                    for r in np.flatnonzero(res[a]["status"] == 3):
+                        text = " ".join(window.deciding_facts(a, facts_of_open()[r]))
+                        deciding[open_rows[r], k, j] = turns_on.setdefault(text, len(turns_on))
+            continue
+        counts["solver"] += len(open_rows) if k == 0 else 0
+        for i, values in zip(open_rows, facts_of_open(), strict=True):
             title = ids[int(i)].as_py() or str(batch.column("row")[int(i)].as_py())
-            assessment = engine.assess(Scenario(title=title, facts=values), day, names)  # type: ignore[attr-defined]
+            assessment = engine.assess(Scenario(title=title, facts=values), day, names, explain=False)  # type: ignore[attr-defined]
             for j, d in enumerate(assessment.determinations):
                 status[i, k, j] = STATUS.index(d.status)
                 lawful = [b.provision.id for b in d.bases if b.lawful != "false"]
                 if lawful and d.status in ("permitted", "depends"):
                     basis[i, k, j] = code_of[lawful[0]]
+                if deciding is not None and d.depends_on:
+                    text = " ".join(f.fact for f in d.depends_on)
+                    deciding[i, k, j] = turns_on.setdefault(text, len(turns_on))
+    if deciding is not None:
+        return [_wide(batch, days, names, status, basis, basis_dictionary, deciding, list(turns_on))], counts
     per_row = len(days) * width
     out = [
         pa.RecordBatch.from_arrays(
@@ -401,22 +487,58 @@ def assess_chunk(
             names=OUT_SCHEMA.names,
         )
     ]
-    return out, len(known_rows), len(open_rows)
+    return out, counts
+
+
+def wide_schema(names: list[str]) -> pa.Schema:
+    """The wide output: row, id, date, then per action its status, basis and deciding facts."""
+    fields = [("row", pa.int64()), ("id", pa.string()), ("date", pa.string())]
+    for a in names:
+        fields += [(a, pa.string()), (f"{a}.basis", pa.string()), (f"{a}.deciding", pa.string())]
+    return pa.schema(fields)
+
+
+def _wide(
+    batch: pa.RecordBatch,
+    days: list[dt.date],
+    names: list[str],
+    status: np.ndarray,
+    basis: np.ndarray,
+    basis_dictionary: pa.Array,
+    deciding: np.ndarray,
+    turns_on: list[str],
+) -> pa.RecordBatch:
+    n = batch.num_rows
+    columns = [
+        pa.array(np.repeat(batch.column("row").to_numpy(), len(days))),
+        batch.column("id").take(pa.array(np.repeat(np.arange(n), len(days)))),
+        pa.DictionaryArray.from_arrays(
+            pa.array(np.tile(np.arange(len(days), dtype=np.int16), n)), [d.isoformat() for d in days]
+        ),
+    ]
+    words = pa.array(turns_on, pa.string())
+    for j in range(len(names)):
+        columns += [
+            pa.DictionaryArray.from_arrays(pa.array(status[:, :, j].ravel()), STATUS),
+            pa.DictionaryArray.from_arrays(pa.array(basis[:, :, j].ravel()), basis_dictionary),
+            pa.DictionaryArray.from_arrays(pa.array(deciding[:, :, j].ravel()), words),
+        ]
+    return pa.RecordBatch.from_arrays(columns, names=wide_schema(names).names)
 
 
 _WORKER_ENGINE = None
 
 
 def _remote_chunk(
-    days: list[dt.date], names: list[str], batch: pa.RecordBatch
-) -> tuple[list[pa.RecordBatch], int, int]:
+    days: list[dt.date], names: list[str], batch: pa.RecordBatch, wide: bool = False
+) -> tuple[list[pa.RecordBatch], dict[str, int]]:
     """Runs on a Dask worker: one engine per worker process over the packaged law."""
     global _WORKER_ENGINE
     if _WORKER_ENGINE is None:
         from .engine import Engine
 
         _WORKER_ENGINE = Engine()
-    return assess_chunk(_WORKER_ENGINE, days, names, batch)
+    return assess_chunk(_WORKER_ENGINE, days, names, batch, wide)
 
 
 # -- writing -------------------------------------------------------------------------
@@ -425,21 +547,26 @@ def _remote_chunk(
 class _Writer:
     """Writes output batches to CSV, JSON Lines or Parquet."""
 
-    def __init__(self, part: Path, suffix: str) -> None:
+    def __init__(self, part: Path, suffix: str, wide: list[str] | None = None) -> None:
         self.suffix = suffix
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            self.parquet = pq.ParquetWriter(part, PARQUET_SCHEMA)
+            self.schema = PARQUET_SCHEMA if wide is None else _dictionary_schema(wide_schema(wide))
+            self.parquet = pq.ParquetWriter(part, self.schema)
             return
         self.handle = part.open("wb")
         if suffix == ".csv":
-            self.handle.write(b"row,id,date,action,status,basis\n")
+            names = OUT_SCHEMA.names if wide is None else wide_schema(wide).names
+            self.handle.write((",".join(_csv_cell(x) for x in names) + "\n").encode())
 
     def write(self, batch: pa.RecordBatch) -> None:
         if batch.num_rows == 0:
             return
         if self.suffix == ".parquet":
+            if batch.schema != self.schema:  # the wide form: index widths differ per column
+                self.parquet.write_table(pa.Table.from_batches([batch]).cast(self.schema))
+                return
             self.parquet.write_batch(batch)
         else:
             self.handle.write(_lines(batch, self.suffix))
@@ -463,7 +590,7 @@ def _lines(batch: pa.RecordBatch, suffix: str) -> memoryview:
     lines are joined element-wise."""
     jsonl = suffix == ".jsonl"
     pieces: list[pa.Array | pa.Scalar] = []
-    for k, name in enumerate(OUT_SCHEMA.names):
+    for k, name in enumerate(batch.schema.names):
         col = batch.column(k)
         if name == "row":
             text = col.cast(pa.string())
@@ -473,7 +600,7 @@ def _lines(batch: pa.RecordBatch, suffix: str) -> memoryview:
             words = pa.array([encode(v) for v in encoded.dictionary.to_pylist()], pa.large_string())
             text = words.take(encoded.indices)
         if jsonl:
-            pieces.append(pa.scalar(("{" if k == 0 else ", ") + f'"{name}": ', pa.large_string()))
+            pieces.append(pa.scalar(("{" if k == 0 else ", ") + f"{json.dumps(name)}: ", pa.large_string()))
         elif k:
             pieces.append(pa.scalar(",", pa.large_string()))
         pieces.append(text.cast(pa.large_string()))
@@ -494,8 +621,10 @@ def run_batch(
     chunk: int = 50_000,
     progress: Callable[[int], None] | None = None,
     dask_client: object | None = None,
+    wide: bool = False,
 ) -> dict[str, int]:
-    """Assess every row of `source` on every date; write `target`. Returns counts."""
+    """Assess every row of `source` on every date; write `target` (long form, or wide).
+    Returns counts."""
     from .engine import check_action, check_date
 
     rb = engine.rb  # type: ignore[attr-defined]
@@ -514,23 +643,23 @@ def run_batch(
         suffix = ".jsonl"
     if suffix not in (".csv", ".jsonl", ".parquet"):
         raise InputError(f"{target}: batch writes .csv, .jsonl or .parquet files (got '{suffix or 'no suffix'}')")
-    counts = {"rows": 0, "skipped": 0, "compiled": 0, "solver": 0}
+    counts = {"rows": 0, "skipped": 0, "compiled": 0, "deciding": 0, "solver": 0}
     errors: list[str] = []
     part = target.with_name(target.name + ".part")  # renamed only when the run succeeds
     writer = None
     pending: list = []
 
-    def write(result: tuple[list[pa.RecordBatch], int, int], size: int) -> None:
-        batches, n_known, n_open = result
+    def write(result: tuple[list[pa.RecordBatch], dict[str, int]], size: int) -> None:
+        batches, ways = result
         for b in batches:
             writer.write(b)  # type: ignore[union-attr]
-        counts["compiled"] += n_known
-        counts["solver"] += n_open
+        for way, count in ways.items():
+            counts[way] += count
         if progress is not None:
             progress(size)
 
     try:
-        writer = _Writer(part, suffix)
+        writer = _Writer(part, suffix, names if wide else None)
         for batch, problems in read_chunks(source, facts, chunk):
             for row_no, problem in problems:
                 message = f"{source}:{row_no}: {problem}"
@@ -549,9 +678,9 @@ def run_batch(
                 continue
             counts["rows"] += batch.num_rows
             if dask_client is None:
-                write(assess_chunk(engine, days, names, batch), batch.num_rows)
+                write(assess_chunk(engine, days, names, batch, wide), batch.num_rows)
                 continue
-            future = dask_client.submit(_remote_chunk, days, names, batch, pure=False)  # type: ignore[attr-defined]
+            future = dask_client.submit(_remote_chunk, days, names, batch, wide, pure=False)  # type: ignore[attr-defined]
             pending.append((future, batch.num_rows))
             while len(pending) > 4:  # bounded: at most a few chunks in flight
                 future, size = pending.pop(0)

@@ -11,7 +11,7 @@ import clingo
 import yaml
 
 from .corpus import RuleBase, numbering_problems
-from .engine import bounded_solve
+from .program import bounded_solve
 from .rules import Rule
 
 FIRST_SDF_DAY = dt.date(1954, 7, 1)
@@ -253,7 +253,7 @@ def _gap_only(rb: RuleBase, report: Report, days: list[dt.date]) -> None:
 def _temporal(rb: RuleBase, report: Report, today: dt.date) -> None:
     """Month by month from 1954-07: every change in what is possible for an action between
     consecutive months must coincide with a change of the rule blocks in force."""
-    from .engine import GroundProgram
+    from .program import GroundProgram
 
     signatures: dict[str, frozenset] = {}
     prev_hash = prev_sig = prev_day = None

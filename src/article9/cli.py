@@ -176,6 +176,14 @@ def assess(
     ] = False,
     lang: Lang = "en",
     reform: Reform = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain/--no-explain",
+            help="Build the explanation trees (the default; text and md always show them). "
+            "--no-explain leaves them out of the JSON output.",
+        ),
+    ] = True,
 ) -> None:
     """Assess every action (or the chosen ones) of a scenario on one or more dates."""
     from . import query
@@ -183,7 +191,8 @@ def assess(
 
     engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
-    results = query.assess(engine, scenario, days, action or None, lang)
+    trees = explain or fmt is not Format.json
+    results = query.assess(engine, scenario, days, action or None, lang, explain=trees)
     _record(engine, scenario, results, "cli assess")
     _emit(results, fmt, lang, max_depth=6)
     if check:
@@ -497,8 +506,16 @@ def batch(
         str | None, typer.Option("--dask", help="Address of a Dask scheduler (needs the dask extra).")
     ] = None,
     reform: Reform = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="One row per scenario and date, with columns A, A.basis and A.deciding (the facts it turns on) "
+            "for each action A; default: one row per scenario, date and action.",
+        ),
+    ] = False,
 ) -> None:
-    """Assess many scenarios from a file: fully known rows by the compiled evaluator, others by the solver."""
+    """Assess many scenarios from a file: fully known rows by the compiled evaluator, others by the compiled deciding sets."""
     from . import query
 
     engine = _engine(reform)
@@ -533,10 +550,19 @@ def batch(
                     chunk=chunk,
                     progress=lambda n: bar.advance(task, n),
                     dask_client=client,
+                    wide=wide,
                 )
         else:
             counts = query.batch(
-                engine, source, target, days, action or None, on_error=on_error, chunk=chunk, dask_client=client
+                engine,
+                source,
+                target,
+                days,
+                action or None,
+                on_error=on_error,
+                chunk=chunk,
+                dask_client=client,
+                wide=wide,
             )
     finally:
         if client is not None:
@@ -545,7 +571,8 @@ def batch(
         typer.echo(f"skipped: {message}", err=True)
     typer.echo(
         f"{counts['rows']} rows on {len(days)} date(s): {counts['compiled']} by the compiled evaluator, "
-        f"{counts['solver']} by the solver; {counts['skipped']} skipped; written to {target}",
+        f"{counts['deciding']} by the compiled deciding sets, {counts['solver']} by the solver; "
+        f"{counts['skipped']} skipped; written to {target}",
         err=True,
     )
     # the output has one status per row: the regime, the law's reach and its gaps go to stderr

@@ -14,7 +14,7 @@ import datetime as dt
 import clingo
 import numpy as np
 
-from .engine import GroundProgram, _fn
+from .program import GroundProgram, _fn
 
 
 class Compiled:

@@ -41,6 +41,9 @@ class RuleBase:
     reach: ReachData = field(default_factory=ReachData)  # law/reach.yaml: encoded-to date, gaps, constraints
     reach_text: str = ""
     reform: Instrument | None = None  # the hypothetical regime applied, if any (see reform.py)
+    # compiled deciding windows by content hash, made in the bounded child that trial-grounds
+    # a reform or a --law-dir folder (None for the packaged law: compiled in process, see deciding.py)
+    windows: dict[str, object] | None = None
 
     @cached_property
     def blocks(self) -> list[Block]:
@@ -84,15 +87,24 @@ class RuleBase:
         return ", ".join(b.window for b in blocks) if blocks else "no rules"
 
 
+def cache_dir() -> Path | None:
+    """The user's cache folder for article9 (ARTICLE9_CACHE_DIR, else XDG_CACHE_HOME or
+    ~/.cache, then article9); None when caching is off (ARTICLE9_NO_CACHE)."""
+    if os.environ.get("ARTICLE9_NO_CACHE"):
+        return None
+    return Path(
+        os.environ.get("ARTICLE9_CACHE_DIR")
+        or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "article9")
+    )
+
+
 def _cache_file(blocks: list[Block]) -> Path | None:
     """Where the parse of these blocks is cached: a JSON file in the user's cache folder,
     named by the hash of the blocks (text, provision, file, line) and of the parser's own
     source, so any change to either misses. None when caching is off (ARTICLE9_NO_CACHE)."""
-    if os.environ.get("ARTICLE9_NO_CACHE"):
+    base = cache_dir()
+    if base is None:
         return None
-    base = os.environ.get("ARTICLE9_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "article9"
-    )
     import clingo
 
     h = hashlib.sha256(f"clingo {clingo.__version__}".encode())  # rule texts are clingo's printing
@@ -100,7 +112,7 @@ def _cache_file(blocks: list[Block]) -> Path | None:
         h.update((Path(__file__).parent / module).read_bytes())
     for b in blocks:
         h.update(f"\0{b.provision_id}\0{b.path}\0{b.line}\0{b.window}\0{b.text}".encode())
-    return Path(base) / f"rules-{h.hexdigest()[:32]}.json"
+    return base / f"rules-{h.hexdigest()[:32]}.json"
 
 
 def _private(st: os.stat_result) -> bool:

@@ -17,7 +17,7 @@ def next_question(engine: object, scenario: Scenario, actions: list[str], day: d
     remaining question can decide it. Only facts in some minimal deciding set are asked;
     world facts come before government judgments before procedure, and among them the
     fact that appears in the most deciding sets first."""
-    return question_for(engine, engine.assess(scenario, day, actions), skip)  # type: ignore[attr-defined]
+    return question_for(engine, engine.assess(scenario, day, actions, explain=False), skip)  # type: ignore[attr-defined]
 
 
 def question_for(engine: object, assessment: object, skip: set[str]) -> str | None:
@@ -52,8 +52,8 @@ def _simulate(engine: object, scenario: Scenario, actions: list[str], day: dt.da
             break
         asked.add(fact)
         known[fact] = scenario.facts.get(fact)
-    short = engine.assess(Scenario(title="interview", facts=known), day, actions)  # type: ignore[attr-defined]
-    full = engine.assess(scenario, day, actions)  # type: ignore[attr-defined]
+    short = engine.assess(Scenario(title="interview", facts=known), day, actions, explain=False)  # type: ignore[attr-defined]
+    full = engine.assess(scenario, day, actions, explain=False)  # type: ignore[attr-defined]
     same = [d.status for d in short.determinations] == [d.status for d in full.determinations]
     return len(asked), same
 

@@ -183,6 +183,14 @@ class DependsOn(BaseModel):
     question: str
 
 
+class SetCounts(BaseModel):
+    """How many minimal deciding sets each outcome has (see Determination.set_counts)."""
+
+    permitted: int
+    not_permitted: int
+    outside: int
+
+
 class Determination(BaseModel):
     action: str
     label: str
@@ -209,9 +217,22 @@ class Determination(BaseModel):
         default_factory=list,
         description="For 'depends': the same for 'no_encoded_basis' (no lawful basis, and no closure claim).",
     )
-    sets_complete: bool = Field(default=True, description="False when the lists were cut at their size limit.")
+    sets_complete: bool = Field(
+        default=True,
+        description="False when a list was cut: longer than its size limit (1000 from the compiled sets; 12 from "
+        "the solver, for a rule base that is not compiled); set_counts then says how many there are.",
+    )
+    set_counts: SetCounts | None = Field(
+        default=None,
+        description="For 'depends': the exact number of minimal sets of each outcome, listed or not "
+        "(null when they come from the solver, which stops at its limit).",
+    )
     closure: Closure = Field(default_factory=lambda: Closure(closed="false"))
-    explanation: Step
+    explanation: Step | None = Field(
+        default=None,
+        description="The justification tree; null when it was not asked for (assess with explain, "
+        "'article9 explain', 'assess --explain', the API's \"explain\": true).",
+    )
 
 
 class RuleBaseInfo(BaseModel):

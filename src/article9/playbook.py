@@ -594,7 +594,7 @@ class _Runner:
         the other unknown facts are: the minimal deciding sets of the action's cone with
         every fact in the cone treated as open, each reduced to the values that differ
         from the current ones, fewest first. Exact when the search is complete."""
-        from .engine import _fn
+        from .program import _fn
         from .reasoning import minimal_sets
 
         prog = self.engine.program(day)

@@ -249,11 +249,20 @@ def _with_summaries(e: Engine, a: Assessment, lang: str) -> Assessment:
 
 
 def assess(
-    e: Engine, s: Scenario, days: list[dt.date], actions: list[str] | None = None, lang: str = "en"
+    e: Engine,
+    s: Scenario,
+    days: list[dt.date],
+    actions: list[str] | None = None,
+    lang: str = "en",
+    explain: bool = True,
 ) -> list[Assessment]:
-    """The scenario's answers on each date (a date given twice is answered once)."""
+    """The scenario's answers on each date (a date given twice is answered once); with
+    explain=False, without explanation trees (each `explanation` is null)."""
     check_lang(lang)
-    return [_with_summaries(e, e.assess(s, d, actions or None, lang=lang), lang) for d in dict.fromkeys(days)]
+    return [
+        _with_summaries(e, e.assess(s, d, actions or None, lang=lang, explain=explain), lang)
+        for d in dict.fromkeys(days)
+    ]
 
 
 def explain(e: Engine, s: Scenario, action: str, day: dt.date, lang: str = "en") -> Assessment:
@@ -315,7 +324,7 @@ def interview_next(
     check_lang(lang)
     names = list(actions or e.rb.vocabulary.actions)
     s = Scenario(title="interview", facts=facts, actions=list(actions or []))
-    assessment = _with_summaries(e, e.assess(s, day, names, lang=lang), lang)
+    assessment = _with_summaries(e, e.assess(s, day, names, lang=lang, explain=False), lang)
     fact = question_for(e, assessment, set(asked) | {k for k, v in facts.items() if v is not None})
     question = None
     if fact is not None:

@@ -1,86 +1,18 @@
-"""Reasoning over unknown facts: the minimal sets of fact values that decide an answer.
-
-For an undecided action, `minimal_sets` returns partial assignments of the unknown facts,
-each minimal (dropping any one fact leaves the answer undecided), that make the action
-permitted (or not permitted) whatever the other unknown facts are; together they cover
-every completion that gives that answer. It uses clingo only: one enumeration on a twin
-control, where each new model is shrunk to a minimal set by cautious reasoning on the main
-control and then blocked with a clause, so no completion is visited twice."""
+"""The two-date diff: every combination of facts whose answer differs between two dates,
+as exact condition sets over the whole fact space and counted. (The minimal deciding sets
+it uses are in deciding.py; `minimal_sets` and MAX_SETS are imported from there.)"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from collections.abc import Iterable
 
-import clingo
+from .deciding import MAX_SETS, minimal_sets
+from .engine import Engine, GroundProgram, _fn, change_text, check_action, check_date, in_clingo
+from .models import Diff
 
-MAX_SETS = 12
-
-
-def minimal_sets(
-    prog: object,  # GroundProgram; typed loosely to avoid an import cycle
-    facts: dict[str, bool | None],
-    cone: list[str],
-    target: clingo.Symbol,
-    want: bool,
-    limit: int = MAX_SETS,
-) -> tuple[list[dict[str, bool]], bool]:
-    """Minimal sets of values for the `cone` facts (all unknown in `facts`) that make
-    `target` true (want=True) or false in every completion. Returns (sets, complete)."""
-    from .engine import bounded_solve
-
-    twin = prog.twin()  # type: ignore[attr-defined]
-    wanted = "true" if want else "false"
-    found: list[dict[str, bool]] = []
-    complete = True
-    fixed = {f: v for f, v in facts.items() if v is not None}
-    # unknown facts outside the cone cannot change the target: fix them to keep the search small
-    base = {f: (False if f not in cone else None) for f in twin.fact_symbols}
-    base.update(fixed)
-    with twin._lock:  # noqa: SLF001 - the twin is private to this search
-        # the checks inside the enumeration run on another twin, not on the date's main
-        # control, which every other question on the date needs (GroundProgram.twin)
-        checker = prog.twin(besides=twin)  # type: ignore[attr-defined]
-        for name, sym in twin.fact_symbols.items():
-            twin.ctl.assign_external(sym, base.get(name))
-        twin.ctl.configuration.solve.enum_mode = "auto"
-
-        failed: list[Exception] = []
-
-        def on_model(model: clingo.Model) -> bool:
-            nonlocal complete
-            values = {f: model.contains(twin.fact_symbols[f]) for f in cone}
-            try:
-                implicant = _shrink(checker, fixed, values, target, wanted)
-            except Exception as exc:  # noqa: BLE001 - e.g. a LimitError of an inner call: re-raised below
-                failed.append(exc)
-                return False
-            found.append(implicant)
-            model.context.add_clause([(twin.fact_symbols[f], not v) for f, v in implicant.items()])
-            if len(found) >= limit:
-                complete = False
-                return False  # stop the search
-            return True
-
-        bounded_solve(twin.ctl, on_model, [(target, want)])
-        if failed:
-            raise failed[0]
-    found.sort(key=lambda s: (len(s), sorted(s.items())))
-    return found, complete
-
-
-def _shrink(
-    prog: object, fixed: dict[str, bool], values: dict[str, bool], target: clingo.Symbol, wanted: str
-) -> dict[str, bool]:
-    """Drop facts from a completion while the target keeps its value in every completion."""
-    kept = dict(values)
-    for fact in list(values):
-        trial = {k: v for k, v in kept.items() if k != fact}
-        quick = prog.kleene({**fixed, **trial}, target)  # type: ignore[attr-defined]
-        if quick == wanted or (
-            quick == "unknown" and prog.always({**fixed, **trial}, target, wanted == "true")  # type: ignore[attr-defined]
-        ):
-            kept = trial
-    return kept
+__all__ = ["MAX_SETS", "diff", "minimal_sets"]
 
 
 def _count(cubes: list[dict[str, bool]], n_facts: int) -> int:
@@ -114,7 +46,14 @@ def _count(cubes: list[dict[str, bool]], n_facts: int) -> int:
     return go(tuple(sorted(set(frozen))), 0) * 2 ** (n_facts - len(names))
 
 
-def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en"):  # noqa: ANN001, ANN201
+def diff(
+    engine: Engine,
+    d1: dt.date,
+    d2: dt.date,
+    actions: Iterable[str] | None = None,
+    limit: int = 200,
+    lang: str = "en",
+) -> Diff:
     """Every combination of facts whose answer differs between two dates, described exactly
     by minimal sets of conditions and counted over the whole fact space."""
     import dataclasses
@@ -122,16 +61,15 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
     from clingo import ast
 
     from . import __version__
-    from .engine import GroundProgram, _fn, change_text, check_action, check_date
     from .errors import InputError
-    from .models import Diff, DiffRow, ProvisionChange
+    from .models import DiffRow, ProvisionChange
     from .rules import ENGINE_PREDICATES, Rule
 
     check_date(d1)
     check_date(d2)
     if d1 >= d2:
         raise InputError("--from must be before --to")
-    rb = engine.rb  # type: ignore[attr-defined]
+    rb = engine.rb
     names = list(actions) if actions else list(rb.vocabulary.actions)
     for a in names:
         check_action(rb, a)
@@ -148,7 +86,10 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
                 return node.update(symbol=sym.update(arguments=new) if sym.ast_type == ast.ASTType.Pool else new[0])
             return node.update(**{k: _map(getattr(node, k), rename) for k in node.child_keys})
 
-        ast.parse_string(rule.text, lambda st: out.append(str(rename(st))) if st.ast_type == ast.ASTType.Rule else None)
+        with in_clingo():  # clingo calls back into Python: never while the interpreter exits
+            ast.parse_string(
+                rule.text, lambda st: out.append(str(rename(st))) if st.ast_type == ast.ASTType.Rule else None
+            )
         return dataclasses.replace(rule, id=new_id, text=out[0])
 
     rules = []
@@ -174,7 +115,7 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
             if free.of(target) == "false":
                 found[key] = []
                 continue
-            cone = engine._depends_on(prog, free, target)  # type: ignore[attr-defined]
+            cone = engine._depends_on(prog, free, target)
             sets, done = minimal_sets(prog, {}, cone, target, True, limit=limit)
             found[key] = sets
             complete = complete and done
@@ -187,15 +128,15 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
             for p, _ in {(b.provision_id, b.window) for b in rb.blocks_on(d1)}
             ^ {(b.provision_id, b.window) for b in rb.blocks_on(d2)}
         }
-        relevant = set(engine.candidate_bases(a))  # type: ignore[attr-defined]
+        relevant = set(engine.candidate_bases(a))
         for day in (d1, d2):
-            relevant |= engine.program(day).provisions_for(target)  # type: ignore[attr-defined]
+            relevant |= engine.program(day).provisions_for(target)
         provisions = []
         for pid in sorted(changed & relevant):
             starts = [b.start for b in rb.provisions[pid].blocks if d1 < b.start <= d2]
             ends = [b.end for b in rb.provisions[pid].blocks if d1 <= b.end < d2]
             provisions.append(
-                ProvisionChange(provision=engine._ref(pid, lang, d2), change=change_text(starts, ends, lang))  # type: ignore[attr-defined]
+                ProvisionChange(provision=engine._ref(pid, lang, d2), change=change_text(starts, ends, lang))
             )
         rows.append(
             DiffRow(
@@ -206,7 +147,7 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
                 gained_count=_count(found["_gained"], n_facts),
                 lost_count=_count(found["_lost"], n_facts),
                 provisions=provisions,
-                gaps=engine.gaps_of(a, d1, d2),  # type: ignore[attr-defined]
+                gaps=engine.gaps_of(a, d1, d2),
                 complete=complete,
             )
         )
@@ -216,8 +157,8 @@ def diff(engine: object, d1, d2, actions=None, limit: int = 200, lang: str = "en
         rulebase_hashes={d.isoformat(): rb.content_hash(d) for d in (d1, d2)},
         version=__version__,
         facts=n_facts,
-        regime=engine.regime(lang),  # type: ignore[attr-defined]
-        reach=engine.reach([d1, d2], names, lang, span=True),  # type: ignore[attr-defined]
+        regime=engine.regime(lang),
+        reach=engine.reach([d1, d2], names, lang, span=True),
         rows=rows,
         unchanged=unchanged,
     )

@@ -60,6 +60,8 @@ def load_reform(rb: RuleBase, path: Path) -> RuleBase:
 
 
 def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
+    from .program import in_clingo
+
     inst = parse_law_file(path, text, name=str(path))  # the path the user gave
     name = inst.path
     if inst.kind != "reform":
@@ -138,7 +140,8 @@ def _apply(rb: RuleBase, path: Path, text: str) -> RuleBase:
                 )
         new.provisions[prov.id] = prov
         for block in prov.blocks:
-            rules.extend(parse_block(block, max((r.id for r in rules), default=-1) + 1))
+            with in_clingo():  # the parser calls back into Python: never while the interpreter exits
+                rules.extend(parse_block(block, max((r.id for r in rules), default=-1) + 1))
     added = [r for r in rules if r.provision_id.startswith(inst.id + "/")]
     if len(added) > MAX_RULES:
         raise RuleBaseError(f"{name}: at most {MAX_RULES} rules (got {len(added)})")
@@ -333,6 +336,43 @@ def _ground_child(texts: list[str], conn: object) -> None:  # pragma: no cover -
         conn.send(("error", detail[:300]))  # type: ignore[attr-defined]
 
 
+def _compile_child(prog: object, conn: object) -> None:  # pragma: no cover - runs in a child process
+    import resource
+
+    from .deciding import NotCompilable, compile_window
+
+    # the limit is on what the compile adds: a fork of a large process (a server, a test run)
+    # starts with its parent's address space, which may be near GROUND_MEMORY already
+    size = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    resource.setrlimit(resource.RLIMIT_AS, (size + GROUND_MEMORY, size + GROUND_MEMORY))
+    try:
+        conn.send(compile_window(prog, GROUND_SECONDS))  # type: ignore[arg-type, attr-defined]
+    except (NotCompilable, MemoryError, RecursionError):
+        conn.send(None)  # type: ignore[attr-defined]
+
+
+def compile_bounded(prog: object) -> dict | None:
+    """Compile one window of a reform or --law-dir rule base (deciding.compile_window) in a
+    child process with the trial grounding's time and memory limits: the data, or None when
+    it could not be compiled within them (the solver answers that window then)."""
+    import dd.cudd  # noqa: F401 - loaded here, so that the child maps nothing new under its memory limit
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_compile_child, args=(prog, child), daemon=True)
+    proc.start()
+    try:
+        # read before joining: a large result fills the pipe, and the child waits for the reader
+        data = parent.recv() if parent.poll(GROUND_SECONDS) else None
+    except (EOFError, OSError):
+        data = None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    return data if isinstance(data, dict) else None
+
+
 def _where(message: str, texts: list[str], rules: list[Rule]) -> str:
     """clingo's message with its location in the joined program ('<block>:271:1-32') turned
     into the rule's file and line, and its internal markers dropped."""
@@ -379,3 +419,4 @@ def _trial_ground(rb: RuleBase, what: str = "the reform") -> None:
         )
     if atoms > MAX_GROUND_ATOMS:
         raise RuleBaseError(f"grounding produced {atoms} atoms, more than {MAX_GROUND_ATOMS}; {what} was refused")
+    rb.windows = {}  # its deciding windows are compiled in a bounded child too, at first use (deciding.py)

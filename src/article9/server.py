@@ -113,6 +113,11 @@ class AssessRequest(Common):
         default_factory=list, description="Dates to assess; default the scenario's, else today."
     )
     actions: list[str] = Field(default_factory=list, description="Actions; default the scenario's, else all.")
+    explain: bool = Field(
+        default=True,
+        description="Build each action's explanation tree; false answers without them (each 'explanation' is "
+        "null, everything else is the same) and is the cheap way to ask: ask /explain for one action's tree.",
+    )
 
 
 class ExplainRequest(Common):
@@ -344,7 +349,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 "actions or unknown facts"
             )
             raise HTTPException(422, detail=[{"loc": ["body"], "msg": msg, "type": "too_costly"}])
-        if cost < COSTLY_FROM:
+        # with the compiled windows unknown facts cost no search: only a request the solver
+        # answers (a rule base that is not compiled) is costly for them
+        if (dates * actions if shared_engine().compiled_answers() else cost) < COSTLY_FROM:
             yield
             return
         left = query.deadline_left(settings.timeout)
@@ -377,7 +384,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         s = checked(req.scenario, reform=req.reform)
         days = list(dict.fromkeys(req.dates or s.dates or [dt.date.today()]))  # a date given twice: once
         with budget(len(days), n_actions(req.actions or s.actions), unknown(s)):
-            results = query.assess(e, s, days, req.actions or None, req.lang)
+            results = query.assess(e, s, days, req.actions or None, req.lang, explain=req.explain)
         record(s, results, "api /assess", req.reform)
         return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
