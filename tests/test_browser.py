@@ -119,6 +119,14 @@ def test_the_journalists_question_by_clicking(server, browser, tmp_path):
     assert "date=2015-06-01" in link and "survival_threat=1" in link and "#s=" not in link
     no_fact_ids(page, "#results")
     page.screenshot(path=str(tmp_path / "destroyer-2015.png"), full_page=True)
+    # the answers came without trees; opening "Why" asks /explain for this card's tree only
+    explained = []
+    page.on("request", lambda r: explained.append(r.post_data_json) if r.url.endswith("/explain") else None)
+    why = page.locator(".card[data-action=defend_foreign_warship] details.why")
+    why.locator("> summary").click()
+    expect(why.locator("ul.tree a[href='#/law/sdf-act/76-1']").first).to_be_visible()
+    expect(why.locator("ul.tree")).to_contain_text("not in force")
+    assert [b["action"] for b in explained] == ["defend_foreign_warship"] and explained[0]["date"] == "2015-06-01"
     # the status strip across 1947-today
     page.click("#strip-draw")
     expect(page.locator("#strip[data-drawn=true] svg")).to_have_count(1)

@@ -82,6 +82,7 @@ const UI = {
   sources: { en: "Sources", ja: "出典" },
   egov: { en: "Text on e-Gov", ja: "e-Gov法令検索で本文を見る" },
   error: { en: "Error", ja: "エラー" },
+  not_word: { en: "not", ja: "次に当たらない" },
   playbooks: { en: "Playbooks", ja: "危機シナリオ" },
   compare: { en: "What changed between the dates", ja: "日付の間で変わったこと" },
   changed_by: { en: "changed by", ja: "変化の原因" },
@@ -592,7 +593,8 @@ function schedule(delay = 250) {
 
 // -- the answer ---------------------------------------------------------------------------
 function treeNode(step) {
-  const text = (step.negated && step.value === "false") ? step.text : (step.negated ? `not: ${step.text}` : step.text);
+  // a condition "not <atom>" reads positively where the server words it (`reads`)
+  const text = step.negated ? (step.reads || (step.value === "false" ? step.text : `${t("not_word")}: ${step.text}`)) : step.text;
   const shown = (step.negated && step.value === "false") ? "true" : step.value;
   const li = el("li", { class: `v-${shown}` }, el("span", { text }));
   if (step.rule) {
@@ -660,8 +662,30 @@ async function card(det, day, row, other) {
     setList("permitted_if", det.permitted_if),
     setList("not_permitted_if", det.not_permitted_if),
     setList("outside_if", det.outside_if),
-    el("details", {}, el("summary", { text: t("why") }), el("ul", { class: "tree" }, treeNode(det.explanation))));
+    why(det, day));
   return node;
+}
+
+// "Why": the explanation tree. /assess answers without trees (the cheap way to ask); a
+// card's tree is asked for (/explain, one action) when the reader first opens it.
+function why(det, day) {
+  const tree = el("ul", { class: "tree" }, det.explanation ? treeNode(det.explanation) : null);
+  const box = el("details", { class: "why", "data-why": det.action }, el("summary", { text: t("why") }), tree);
+  if (det.explanation) return box;
+  const facts = { ...state.facts };
+  box.addEventListener("toggle", async () => {
+    if (!box.open || tree.dataset.asked) return;
+    tree.dataset.asked = "1";
+    tree.replaceChildren(el("li", { class: "hint", text: t("working") }));
+    try {
+      const a = await api("/explain", { scenario: { title: state.title || "web", facts }, action: det.action, date: day, lang: state.lang });
+      tree.replaceChildren(treeNode(a.determinations[0].explanation));
+    } catch (e) {
+      delete tree.dataset.asked;
+      tree.replaceChildren(el("li", { text: `${t("error")}: ${e.message}` }));
+    }
+  });
+  return box;
 }
 
 // The lines every answer opens with: the reform banner, the encoded-to date, the warning
@@ -733,9 +757,9 @@ async function run() {
   const reform = state.reforms.find(r => r.id === state.reform);
   await answer(async signal => {
     const [assessed, cmp, reformed] = await Promise.all([
-      api("/assess", body({ dates: [day] }), signal),
+      api("/assess", body({ dates: [day], explain: false }), signal),
       many ? api("/compare", body({ dates: state.dates }), signal) : null,
-      reform ? api("/assess", body({ dates: [day], reform: reform.id }), signal) : null,
+      reform ? api("/assess", body({ dates: [day], reform: reform.id, explain: false }), signal) : null,
     ]);
     return { assessed, cmp, reformed };
   }, async ({ assessed, cmp, reformed }, latest) => {
