@@ -294,3 +294,55 @@ def test_docs_layout_names_every_module():
     names = {n for line in lines for n in re.findall(r"`([\w.]+\.py)`", line.split("`: ")[0] + "`")}
     missing = sorted(p.name for p in SRC.glob("*.py") if p.name not in names)
     assert missing == [], f"docs/layout.md has no line for: {', '.join(missing)}"
+
+
+def test_every_answer_format_ends_with_a_cite_line_that_restores_the_question(monkeypatch):
+    """'Cite this': version, rule-base hash, date and a link with the facts in the query string,
+    in text, Markdown, JSON and HTML, in English and Japanese, and from the HTTP API with its
+    own address and the reform asked under."""
+    import html
+    from urllib.parse import parse_qs, urlparse
+
+    from article9.server import create_app
+
+    monkeypatch.delenv("ARTICLE9_SITE_URL", raising=False)
+    e = query.engine()
+    s = query.bundled_scenario(e.rb, "us-ship-defense")
+    for lang, words in (("en", "Cite this answer: article9 "), ("ja", "この回答の引用：article9 ")):
+        a = query.assess(e, s, [dt.date(2015, 6, 1)], ["defend_foreign_warship"], lang)[0]
+        link = urlparse(a.cite.link)
+        q = parse_qs(link.query)
+        assert (link.netloc, q["date"], q["a"]) == ("127.0.0.1:8000", ["2015-06-01"], ["defend_foreign_warship"])
+        assert q["survival_threat"] == ["1"] and q["armed_attack_on_japan"] == ["0"]
+        assert ("lang" in q) == (lang == "ja")
+        line = render.cite_text(a, lang)
+        assert line.startswith(words) and a.rulebase.hash[:12] in line and "2015-06-01" in line
+        assert render.markdown([a], lang).rstrip().endswith(a.cite.link)
+        assert f"<a href='{html.escape(a.cite.link)}'>" in render.assessment_html(a, lang)
+        assert json.loads(render.to_json([a]))[0]["cite"]["link"] == a.cite.link
+        text = cli(
+            "assess",
+            "scenarios/us-ship-defense.yaml",
+            "-d",
+            "2015-06-01",
+            "-a",
+            "defend_foreign_warship",
+            "--lang",
+            lang,
+        )
+        assert text.returncode == 0 and text.stdout.rstrip().endswith(a.cite.link), text.stdout[-400:]
+    monkeypatch.setenv("ARTICLE9_SITE_URL", "https://example.org/article9/")
+    assert query.assess(e, s, [dt.date(2015, 6, 1)])[0].cite.link.startswith("https://example.org/article9/?date=")
+    body = {
+        "scenario": {"title": "t", "facts": {"survival_threat": True}},
+        "dates": ["2016-05-01"],
+        "reform": "full-collective-self-defense",
+    }
+    r = TestClient(create_app()).post("/assess", json=body)
+    assert r.status_code == 200, r.text
+    link = r.json()[0]["cite"]["link"]
+    assert (
+        link.startswith("http://testserver/?date=2016-05-01")
+        and "reform=full-collective-self-defense" in link
+        and "survival_threat=1" in link
+    )

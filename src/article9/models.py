@@ -241,6 +241,19 @@ class RuleBaseInfo(BaseModel):
     version: str
 
 
+class Citation(BaseModel):
+    """How to cite one answer: what produced it, and a link that asks the same question again."""
+
+    version: str = Field(description="the article9 version")
+    rulebase: str = Field(description="the first 12 hex digits of the rule-base hash of the date")
+    date: dt.date
+    link: str = Field(
+        description="the explorer's address with the date, actions, reform and facts in the query string "
+        "(base: ARTICLE9_SITE_URL, default http://127.0.0.1:8000/, the address 'article9 serve' listens on; "
+        "the HTTP API uses its own address)"
+    )
+
+
 class Assessment(BaseModel):
     schema_id: str = Field(default=ASSESSMENT_SCHEMA_ID, alias="schema")
     date: dt.date
@@ -250,6 +263,7 @@ class Assessment(BaseModel):
     reach: Reach = Field(default_factory=lambda: Reach(encoded_to=None, after_encoded_to=False))
     facts: dict[str, Tri]
     determinations: list[Determination]
+    cite: Citation | None = Field(default=None, description="how to cite this answer ('cite this')")
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from .corpus import RuleBase, find_by_number, load_rulebase, suggest, timeline_rows
 from .engine import _DEADLINE, Engine, check_action, check_date, time_limit
 from .errors import InputError
-from .models import Assessment, Comparison, Diff, Scenario, WhatIf
+from .models import Assessment, Citation, Comparison, Diff, Scenario, WhatIf
 
 LANGS = ("en", "ja")
 __all__ = ["Engine", "time_limit"]  # for the faces, which ask here and never import the engine
@@ -248,6 +248,36 @@ def _with_summaries(e: Engine, a: Assessment, lang: str) -> Assessment:
     return a
 
 
+SITE_URL = "http://127.0.0.1:8000/"  # where 'article9 serve' listens by default
+ENV_SITE_URL = "ARTICLE9_SITE_URL"
+
+
+def cite(
+    a: Assessment,
+    s: Scenario,
+    actions: list[str] | None = None,
+    lang: str = "en",
+    reform: str | None = None,
+    site: str | None = None,
+) -> Citation:
+    """The 'cite this' of an answer: version, rule-base hash and date, and the explorer's
+    link that asks the same question (the web page's query string: date, a, reform, lang,
+    then each known fact as 1 or 0)."""
+    import os
+    from urllib.parse import urlencode
+
+    base = site or os.environ.get(ENV_SITE_URL, "").strip() or SITE_URL
+    query: list[tuple[str, str]] = [("date", a.date.isoformat())]
+    query += [("a", name) for name in actions or []]
+    if reform:
+        query.append(("reform", reform))
+    if lang != "en":
+        query.append(("lang", lang))
+    query += [(f, "1" if v else "0") for f, v in sorted(s.facts.items()) if v is not None]
+    link = base.split("?")[0].split("#")[0] + "?" + urlencode(query)
+    return Citation(version=a.rulebase.version, rulebase=a.rulebase.hash[:12], date=a.date, link=link)
+
+
 def assess(
     e: Engine,
     s: Scenario,
@@ -255,14 +285,19 @@ def assess(
     actions: list[str] | None = None,
     lang: str = "en",
     explain: bool = True,
+    reform: str | None = None,
+    site: str | None = None,
 ) -> list[Assessment]:
     """The scenario's answers on each date (a date given twice is answered once); with
-    explain=False, without explanation trees (each `explanation` is null)."""
+    explain=False, without explanation trees (each `explanation` is null). Each answer
+    carries its 'cite this' (`cite`; `reform` and `site` only shape its link)."""
     check_lang(lang)
-    return [
-        _with_summaries(e, e.assess(s, d, actions or None, lang=lang, explain=explain), lang)
-        for d in dict.fromkeys(days)
-    ]
+    out = []
+    for d in dict.fromkeys(days):
+        a = _with_summaries(e, e.assess(s, d, actions or None, lang=lang, explain=explain), lang)
+        a.cite = cite(a, s, actions, lang, reform, site)
+        out.append(a)
+    return out
 
 
 def explain(e: Engine, s: Scenario, action: str, day: dt.date, lang: str = "en") -> Assessment:

@@ -268,7 +268,17 @@ def print_text(
         for d in a.determinations:
             console.print()
             console.print(determination_group(d, max_depth, rules, lang))
+        if a.cite is not None:
+            console.print()
+            console.print(Text(cite_text(a, lang), style="dim"), soft_wrap=True)
         console.print()
+
+
+def cite_text(a: Assessment, lang: str = "en") -> str:
+    """The 'cite this' line of an answer."""
+    c = a.cite
+    assert c is not None
+    return t("cite_line", lang, version=c.version, hash=c.rulebase, date=c.date.isoformat(), link=c.link)
 
 
 def _md_tree(step: Step, depth: int, out: list[str], lang: str, rules: bool = False) -> None:
@@ -335,6 +345,8 @@ def markdown(assessments: Sequence[Assessment], lang: str = "en", rules: bool = 
                     out.append(f"- {t(title, lang)}: {set_text(one, lang)}")
             out += ["", f"{t('explanation_word', lang)}:", ""]
             _md_tree(d.explanation, 0, out, lang, rules)
+        if a.cite is not None:
+            out += ["", cite_text(a, lang)]
         out.append("")
     return "\n".join(out)
 
@@ -685,7 +697,16 @@ def assessment_html(a: Assessment, lang: str = "en") -> str:
     return (
         f"<div><b>article9</b> {escape(t('md_assessment_on', lang, date=a.date.isoformat()))} · {escape(a.scenario)} · "
         f"<code>{a.rulebase.hash[:12]}</code>"
-        f"<table><tr>{head}</tr>" + "".join(rows) + "</table></div>"
+        f"<table><tr>{head}</tr>"
+        + "".join(rows)
+        + "</table>"
+        + (
+            f"<p>{escape(cite_text(a, lang).removesuffix(a.cite.link))}"
+            f"<a href='{escape(a.cite.link)}'>{escape(a.cite.link)}</a></p>"
+            if a.cite is not None
+            else ""
+        )
+        + "</div>"
     )
 
 

@@ -378,13 +378,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__, "overrunning": len(overrunning)}
 
     @app.post("/assess", response_model=list[Assessment], response_model_by_alias=True, responses=POST_ERRORS)
-    def assess(req: AssessRequest) -> Response:
+    def assess(req: AssessRequest, request: Request) -> Response:
         limited(req.dates, req.actions)
         e = shared_engine(req.reform)
         s = checked(req.scenario, reform=req.reform)
         days = list(dict.fromkeys(req.dates or s.dates or [dt.date.today()]))  # a date given twice: once
         with budget(len(days), n_actions(req.actions or s.actions), unknown(s)):
-            results = query.assess(e, s, days, req.actions or None, req.lang, explain=req.explain)
+            results = query.assess(
+                e, s, days, req.actions or None, req.lang, req.explain, req.reform, str(request.base_url)
+            )
         record(s, results, "api /assess", req.reform)
         return fast_json("[" + ",".join(a.model_dump_json(by_alias=True) for a in results) + "]")
 
