@@ -331,6 +331,10 @@ def test_every_answer_format_ends_with_a_cite_line_that_restores_the_question(mo
             lang,
         )
         assert text.returncode == 0 and text.stdout.rstrip().endswith(a.cite.link), text.stdout[-400:]
+        why = cli(
+            "explain", "scenarios/us-ship-defense.yaml", "defend_foreign_warship", "-d", "2015-06-01", "--lang", lang
+        )
+        assert why.returncode == 0 and why.stdout.rstrip().endswith(a.cite.link), why.stdout[-400:]
     monkeypatch.setenv("ARTICLE9_SITE_URL", "https://example.org/article9/")
     assert query.assess(e, s, [dt.date(2015, 6, 1)])[0].cite.link.startswith("https://example.org/article9/?date=")
     body = {

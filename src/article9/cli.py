@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -535,25 +536,9 @@ def batch(
         except OSError as exc:
             raise InputError(f"--dask: cannot reach the scheduler at {dask} ({exc})") from None
     try:
-        if sys.stderr.isatty():
-            from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
-                task = bar.add_task("assessing", total=None)
-                counts = query.batch(
-                    engine,
-                    source,
-                    target,
-                    days,
-                    action or None,
-                    on_error=on_error,
-                    chunk=chunk,
-                    progress=lambda n: bar.advance(task, n),
-                    dask_client=client,
-                    wide=wide,
-                )
-        else:
-            counts = query.batch(
+        def run(progress: Callable[[int], None] | None = None) -> dict[str, int]:
+            return query.batch(
                 engine,
                 source,
                 target,
@@ -561,9 +546,19 @@ def batch(
                 action or None,
                 on_error=on_error,
                 chunk=chunk,
+                progress=progress,
                 dask_client=client,
                 wide=wide,
             )
+
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("assessing", total=None)
+                counts = run(lambda n: bar.advance(task, n))
+        else:
+            counts = run()
     finally:
         if client is not None:
             client.close()

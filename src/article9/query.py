@@ -304,7 +304,9 @@ def explain(e: Engine, s: Scenario, action: str, day: dt.date, lang: str = "en")
     """One action's answer, with its full explanation."""
     check_lang(lang)
     check_action(e.rb, action)
-    return _with_summaries(e, e.assess(s, day, [action], lang=lang), lang)
+    a = _with_summaries(e, e.assess(s, day, [action], lang=lang), lang)
+    a.cite = cite(a, s, [action], lang)
+    return a
 
 
 def compare(
