@@ -350,3 +350,30 @@ def test_every_answer_format_ends_with_a_cite_line_that_restores_the_question(mo
         and "reform=full-collective-self-defense" in link
         and "survival_threat=1" in link
     )
+
+
+def test_whatif_names_the_date_from_which_the_law_itself_changes_the_answer():
+    """'or wait until 29 March 2016': the first later change of the law that gives the target
+    answer on the facts as they are, with the provision that came into force then."""
+    e = query.engine()
+    s = query.bundled_scenario(e.rb, "us-ship-defense")
+    for day in (dt.date(2014, 6, 1), dt.date(2015, 6, 1)):  # before the 2014 reading; after it
+        w = query.whatif(e, s, "defend_foreign_warship", day, 1)
+        assert (w.status, w.target) == ("not_permitted", "permitted")
+        assert w.wait_until is not None and w.wait_until.date == dt.date(2016, 3, 29)
+        assert [p.id for p in w.wait_until.provisions] == ["sdf-act/76-1-ii"]
+    assert "Or wait: on these facts unchanged it is permitted from 29 March 2016, when Art. 76(1)(ii)" in (
+        render.whatif_markdown(w, "en")
+    )
+    ja = query.whatif(e, s, "defend_foreign_warship", dt.date(2015, 6, 1), 1, "ja")
+    assert "または待つ：事実がこのままでも、2016年3月29日から許される（第76条第1項第2号" in render.whatif_markdown(
+        ja, "ja"
+    )
+    # permitted since 2016 and no later change of the encoded law takes it away
+    assert query.whatif(e, s, "defend_foreign_warship", dt.date(2016, 5, 1), 1).wait_until is None
+    text = cli(
+        "whatif", "scenarios/us-ship-defense.yaml", "defend_foreign_warship", "-d", "2015-06-01", "--max-changes", "1"
+    )
+    assert (
+        text.returncode == 0 and "Or wait: on these facts unchanged it is permitted from 29 March 2016" in text.stdout
+    )

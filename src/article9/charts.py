@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from .corpus import RuleBase
+from .corpus import RuleBase, law_change_dates  # noqa: F401 - law_change_dates: used by the faces' charts
 from .errors import InputError
 from .models import CompareChange, Comparison
 from .playbook import PlaybookResult
@@ -95,22 +95,6 @@ STRIP_WORDS = {
     "en": {"title": "{title}: the answer across {start}–{end}", "change": "a dated change of the answer"},
     "ja": {"title": "{title}：{start}〜{end}の答え", "change": "答えが変わった日"},
 }
-
-
-def law_change_dates(rb: RuleBase, until: dt.date | None = None) -> list[dt.date]:
-    """Every date on which the encoded law changes (a rule block starts, or one ended the day
-    before), from 3 May 1947 up to `until` (default today): between two of them the law,
-    and so every answer on fixed facts, stays the same."""
-    from .corpus import timeline_rows
-
-    until = until or dt.date.today()
-    days = {dt.date(1947, 5, 3)}
-    for row in timeline_rows(rb, None):
-        if row["from"]:
-            days.add(dt.date.fromisoformat(str(row["from"])))
-        if row["to"]:
-            days.add(dt.date.fromisoformat(str(row["to"])) + dt.timedelta(days=1))
-    return sorted(d for d in days if d <= until)
 
 
 def decisive(change: CompareChange, bases_after: list[str]) -> str:

@@ -419,3 +419,17 @@ def _iso_date_or_none(text: str | None) -> str | None:
         return dt.date.fromisoformat(text).isoformat() if text else None
     except ValueError:
         return None
+
+
+def law_change_dates(rb: RuleBase, until: dt.date | None = None) -> list[dt.date]:
+    """Every date on which the encoded law changes (a rule block starts, or one ended the day
+    before), from 3 May 1947 up to `until` (default today): between two of them the law,
+    and so every answer on fixed facts, stays the same."""
+    until = until or dt.date.today()
+    days = {dt.date(1947, 5, 3)}
+    for row in timeline_rows(rb, None):
+        if row["from"]:
+            days.add(dt.date.fromisoformat(str(row["from"])))
+        if row["to"]:
+            days.add(dt.date.fromisoformat(str(row["to"])) + dt.timedelta(days=1))
+    return sorted(d for d in days if d <= until)

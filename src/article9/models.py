@@ -412,6 +412,15 @@ class Alternative(BaseModel):
     explanation: Step
 
 
+class WaitUntil(BaseModel):
+    """The first later date on which the law itself gives the wanted answer on the same facts."""
+
+    date: dt.date
+    provisions: list[ProvisionRef] = Field(
+        default_factory=list, description="the lawful bases that day that were not in force on the date asked"
+    )
+
+
 class WhatIf(_Shown, BaseModel):
     schema_id: str = Field(default="article9.whatif/1", alias="schema")
     scenario: str
@@ -425,6 +434,11 @@ class WhatIf(_Shown, BaseModel):
     max_changes: int
     alternatives: list[Alternative]
     complete: bool = Field(description="False when the search stopped at its limit before trying every set")
+    wait_until: WaitUntil | None = Field(
+        default=None,
+        description="or wait: the first later date (up to today) on which the law gives the target answer on "
+        "these facts unchanged, with the provisions that came into force; null when no later change does",
+    )
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -324,8 +324,27 @@ def compare(
 
 
 def whatif(e: Engine, s: Scenario, action: str, day: dt.date, max_changes: int = 3, lang: str = "en") -> WhatIf:
+    """The smallest changes of known facts that flip the answer, and (`wait_until`) the first
+    later change of the law that gives the same target answer on the facts as they are."""
+    from .corpus import law_change_dates
+    from .models import WaitUntil
+
     check_lang(lang)
-    return e.whatif(s, action, day, max_changes=max_changes, lang=lang)
+    result = e.whatif(s, action, day, max_changes=max_changes, lang=lang)
+    if result.status == result.target:
+        return result
+    for later in (d for d in law_change_dates(e.rb) if d > day):
+        d = e.assess(s, later, [action], lang=lang, explain=False).determinations[0]
+        if d.status == result.target:
+            before = {
+                b.provision.id
+                for b in e.assess(s, day, [action], lang=lang, explain=False).determinations[0].bases
+                if b.in_force
+            }
+            new = [b.provision for b in d.bases if b.lawful == "true" and b.provision.id not in before]
+            result.wait_until = WaitUntil(date=later, provisions=new)
+            break
+    return result
 
 
 def diff(e: Engine, d1: dt.date, d2: dt.date, actions: list[str] | None = None, lang: str = "en") -> Diff:

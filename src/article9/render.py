@@ -12,7 +12,7 @@ from rich.console import Console, Group
 from rich.text import Text
 from rich.tree import Tree
 
-from .i18n import t
+from .i18n import date_text, t
 from .models import Assessment, Determination, Step
 
 ICON = {"true": "✓", "false": "✗", "unknown": "?"}
@@ -464,6 +464,17 @@ def print_whatif(result: Any, console: Console, lang: str = "en") -> None:
         console.print(explanation_tree(alt.explanation, max_depth=3, lang=lang))
     if not result.complete:
         console.print(Text(t("whatif_cut", lang), style="dim"))
+    if result.wait_until is not None:
+        console.print()
+        console.print(Text(wait_text(result, lang), style="bold"))
+
+
+def wait_text(result: Any, lang: str = "en") -> str:
+    """'Or wait until 29 March 2016, when ... took effect.'"""
+    w = result.wait_until
+    names = t("and_word", lang).join(p.title for p in w.provisions)
+    key = "whatif_wait_for" if names else "whatif_wait"
+    return t(key, lang, date=date_text(w.date, lang), target=short(result.target, lang), provisions=names)
 
 
 def whatif_markdown(result: Any, lang: str = "en") -> str:
@@ -488,6 +499,8 @@ def whatif_markdown(result: Any, lang: str = "en") -> str:
             f"{i}. {t('whatif_item_md', lang, n=len(alt.changes), status=short(alt.status, lang))} "
             + "; ".join(_change_line(ch, lang) for ch in alt.changes)
         )
+    if result.wait_until is not None:
+        out += ["", wait_text(result, lang)]
     return "\n".join(out) + "\n"
 
 
