@@ -13,26 +13,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
 
-from helpers import BROWSER_WAIT_MS, Patient, browser_app, engine, serving  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+import test_browser  # noqa: E402
+from helpers import engine  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-expect.set_options(timeout=BROWSER_WAIT_MS)
-from test_browser import ARGS  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serving(browser_app()) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM, "CI must install Chromium (see .ci/run)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield Patient(b)
-        b.close()
+# the same served app and the same patient Chromium as the explorer's tests (module fixtures)
+server = test_browser.server
+browser = test_browser.browser
 
 
 def cell(page, step, action):

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from helpers import ROOT, SCENARIOS, cli
 
 from article9 import query, render
+from article9.errors import InputError
 from article9.i18n import catalogue
 from article9.server import EXAMPLE_SCENARIO, app
 
@@ -335,6 +336,9 @@ def test_every_answer_format_ends_with_a_cite_line_that_restores_the_question(mo
             "explain", "scenarios/us-ship-defense.yaml", "defend_foreign_warship", "-d", "2015-06-01", "--lang", lang
         )
         assert why.returncode == 0 and why.stdout.rstrip().endswith(a.cite.link), why.stdout[-400:]
+    monkeypatch.setenv("ARTICLE9_SITE_URL", "javascript:alert(1)")
+    with pytest.raises(InputError, match="ARTICLE9_SITE_URL must be an http"):
+        query.assess(e, s, [dt.date(2015, 6, 1)])
     monkeypatch.setenv("ARTICLE9_SITE_URL", "https://example.org/article9/")
     assert query.assess(e, s, [dt.date(2015, 6, 1)])[0].cite.link.startswith("https://example.org/article9/?date=")
     body = {

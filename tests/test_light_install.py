@@ -54,3 +54,15 @@ def test_batch_without_the_extra_is_a_clear_input_error(tmp_path):
     r = run_without_batch_extra(code)
     assert r.returncode == 2
     assert "pip install 'article9[batch]'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_compare_chart_without_the_charts_extra_says_so_before_any_work(tmp_path):
+    out = tmp_path / "strip.svg"
+    code = (
+        "import sys\nsys.modules['matplotlib'] = None  # as if not installed\n"
+        "from article9.cli import run\n"
+        f"sys.argv = ['article9', 'compare', 'scenarios/us-ship-defense.yaml', '--chart', {str(out)!r}]\nrun()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 2 and "pip install 'article9[charts]'" in r.stderr, r.stderr
+    assert r.stdout == "" and not out.exists()  # no comparison printed, then an error

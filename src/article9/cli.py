@@ -389,6 +389,10 @@ def compare(
     """Compare a scenario's answers across dates, naming the provisions whose change made each difference."""
     from . import query, render
 
+    if chart is not None:
+        from .charts import require
+
+        require()  # before any work: without the charts extra, one clear error and nothing else
     engine, scenario = _open_scenario(file, lang, reform)
     days = _dates(date, scenario.dates)
     result = query.compare(

@@ -267,6 +267,8 @@ def cite(
     from urllib.parse import urlencode
 
     base = site or os.environ.get(ENV_SITE_URL, "").strip() or SITE_URL
+    if not base.startswith(("http://", "https://")):
+        raise InputError(f"{ENV_SITE_URL} must be an http:// or https:// address, not {base!r}")
     query: list[tuple[str, str]] = [("date", a.date.isoformat())]
     query += [("a", name) for name in actions or []]
     if reform:
